@@ -1,0 +1,160 @@
+package validate
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"feidi/hooks/tz"
+)
+
+// Limits of a cross-city trip. Chengdu East to Dazu South by high-speed rail takes a little over
+// an hour; by road about three: anything outside 20 minutes to 12 hours is a typing mistake.
+const (
+	MinTrip      = 20 * time.Minute
+	MaxTrip      = 12 * time.Hour
+	MaxClockSkew = 10 * time.Minute // how far in the future a departure may be logged
+)
+
+const (
+	fieldDepartAt = "depart_at"
+	fieldArriveAt = "arrive_at"
+	fieldStartsAt = "starts_at"
+	fieldEndsAt   = "ends_at"
+
+	tripsOverlapping   = "engineer = {:engineer} && id != {:id} && depart_at < {:end} && arrive_at > {:start}"
+	entriesOverlapping = "engineer = {:engineer} && id != {:id} && starts_at < {:end} && ends_at > {:start}"
+	workOverlapping    = entriesOverlapping + " && kind != 'leave'"
+)
+
+// CheckCommute validates a commute log against the trip rules and the engineer's other trips and
+// schedule entries. now is the server's clock.
+func CheckCommute(app core.App, r *core.Record, now time.Time) error {
+	errs := validation.Errors{}
+	depart, arrive := r.GetDateTime(fieldDepartAt).Time(), r.GetDateTime(fieldArriveAt).Time()
+	if from, to := r.GetString("from_city"), r.GetString("to_city"); from != "" && from == to {
+		errs["to_city"] = validation.NewError("validation_same_city", "A trip goes between the two cities: to_city must differ from from_city.")
+	}
+	if depart.IsZero() || arrive.IsZero() {
+		return nilIfEmpty(errs) // the required-field checks name the missing one
+	}
+	switch d := arrive.Sub(depart); {
+	case d <= 0:
+		errs[fieldArriveAt] = validation.NewError("validation_arrive_before_depart", "Arrival must be after departure.")
+	case d < MinTrip:
+		errs[fieldArriveAt] = validation.NewError("validation_trip_too_short",
+			fmt.Sprintf("A trip between Chengdu and Dazu takes at least %d minutes; this one takes %d.", int(MinTrip.Minutes()), int(d.Minutes())))
+	case d > MaxTrip:
+		errs[fieldArriveAt] = validation.NewError("validation_trip_too_long",
+			fmt.Sprintf("A trip between Chengdu and Dazu takes at most %d hours; this one takes %.1f.", int(MaxTrip.Hours()), d.Hours()))
+	}
+	if depart.After(now.Add(MaxClockSkew)) {
+		errs[fieldDepartAt] = validation.NewError("validation_depart_in_future",
+			fmt.Sprintf("Departure %s is in the future: log a trip once it has started.", tz.Format(depart)))
+	}
+	if len(errs) == 0 {
+		msg, err := findOverlap(app, r, depart, arrive)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			errs[fieldDepartAt] = validation.NewError("validation_overlap", msg)
+		}
+	}
+	return nilIfEmpty(errs)
+}
+
+// CheckSchedule validates a schedule entry: it ends after it starts, within one Shanghai day,
+// the day field names that day, and it does not overlap the engineer's other entries or trips.
+func CheckSchedule(app core.App, r *core.Record) error {
+	errs := validation.Errors{}
+	start, end := r.GetDateTime(fieldStartsAt).Time(), r.GetDateTime(fieldEndsAt).Time()
+	if start.IsZero() || end.IsZero() {
+		return nil
+	}
+	day := tz.Day(start)
+	switch {
+	case !end.After(start):
+		errs[fieldEndsAt] = validation.NewError("validation_ends_before_starts", "The entry must end after it starts.")
+	case tz.Day(end) != day && !end.Equal(tz.DayStart(day).AddDate(0, 0, 1)):
+		errs[fieldEndsAt] = validation.NewError("validation_not_same_day",
+			fmt.Sprintf("An entry lies within one day (Asia/Shanghai): it starts %s and ends %s.", tz.Format(start), tz.Format(end)))
+	}
+	if given := r.GetDateTime("day"); given.IsZero() || tz.AsDay(given.Time()) == day {
+		r.Set("day", day)
+	} else {
+		errs["day"] = validation.NewError("validation_day_mismatch",
+			fmt.Sprintf("day is %s but the entry starts on %s (Asia/Shanghai).", given.Time().Format(time.DateOnly), day.Format(time.DateOnly)))
+	}
+	if len(errs) == 0 {
+		msg, err := findOverlap(app, r, start, end)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			errs[fieldStartsAt] = validation.NewError("validation_overlap", msg)
+		}
+	}
+	return nilIfEmpty(errs)
+}
+
+// findOverlap looks for the engineer's trips and schedule entries that share time with
+// [start, end) and describes the first one found. A leave day may contain travel, so leave entries
+// and trips never clash; schedule entries of any kind may not overlap each other.
+func findOverlap(app core.App, r *core.Record, start, end time.Time) (string, error) {
+	params := dbx.Params{
+		"engineer": r.GetString("engineer"),
+		"id":       r.Id,
+		"start":    start.UTC().Format(types.DefaultDateLayout),
+		"end":      end.UTC().Format(types.DefaultDateLayout),
+	}
+	isSchedule := r.Collection().Name == "schedules"
+	isLeave := isSchedule && r.GetString("kind") == "leave"
+
+	if !isLeave {
+		trip, err := findFirst(app, "commute_logs", tripsOverlapping, params)
+		if err != nil || trip != nil {
+			return describeTrip(trip), err
+		}
+	}
+	filter := workOverlapping
+	if isSchedule {
+		filter = entriesOverlapping
+	}
+	entry, err := findFirst(app, "schedules", filter, params)
+	if err != nil || entry == nil {
+		return "", err
+	}
+	return fmt.Sprintf("Overlaps the %s entry %s in %s, %s–%s.", entry.GetString("kind"), entry.Id, entry.GetString("city"),
+		tz.Format(entry.GetDateTime(fieldStartsAt).Time()), tz.Format(entry.GetDateTime(fieldEndsAt).Time())), nil
+}
+
+func describeTrip(trip *core.Record) string {
+	if trip == nil {
+		return ""
+	}
+	return fmt.Sprintf("Overlaps trip %s (%s → %s, %s–%s).", trip.Id, trip.GetString("from_city"), trip.GetString("to_city"),
+		tz.Format(trip.GetDateTime(fieldDepartAt).Time()), tz.Format(trip.GetDateTime(fieldArriveAt).Time()))
+}
+
+// findFirst returns the first record matching filter, or nil when there is none.
+func findFirst(app core.App, collection, filter string, params dbx.Params) (*core.Record, error) {
+	r, err := app.FindFirstRecordByFilter(collection, filter, params)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return r, err
+}
+
+func nilIfEmpty(errs validation.Errors) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}

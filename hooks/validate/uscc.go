@@ -1,0 +1,48 @@
+package validate
+
+import (
+	"strings"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+)
+
+// usccAlphabet lists the characters of a Unified Social Credit Code (GB 32100-2015) in the order
+// of their values 0..30: digits and capitals without I, O, S, V and Z.
+const usccAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var usccWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// NormalizeUSCC trims and upper-cases a credit code and checks its length, alphabet and check
+// character.
+func NormalizeUSCC(raw string) (string, error) {
+	code := strings.ToUpper(strings.TrimSpace(raw))
+	if len(code) != 18 {
+		return "", validation.NewError("validation_uscc_length", "A unified social credit code has 18 characters.")
+	}
+	sum := 0
+	for i := 0; i < 18; i++ {
+		v := strings.IndexByte(usccAlphabet, code[i])
+		if v < 0 {
+			return "", validation.NewError("validation_uscc_character",
+				"Character "+string(code[i])+" cannot appear in a unified social credit code (I, O, S, V and Z are never used).")
+		}
+		if i < 17 {
+			sum += v * usccWeights[i]
+		}
+	}
+	if want := USCCCheckChar(code[:17]); code[17] != want {
+		return "", validation.NewError("validation_uscc_check",
+			"The check character does not match: please re-read the code from the business licence.")
+	}
+	return code, nil
+}
+
+// USCCCheckChar computes the 18th character for the first 17 of a credit code, which must be
+// from the code's alphabet.
+func USCCCheckChar(first17 string) byte {
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += strings.IndexByte(usccAlphabet, first17[i]) * usccWeights[i]
+	}
+	return usccAlphabet[(31-sum%31)%31]
+}

@@ -1,0 +1,55 @@
+// Command feidi is the backend of the Chengdu–Dazu innovation enclave: PocketBase with the
+// enclave's schema, rules, hooks and commands. This file only wires the parts together.
+package main
+
+import (
+	"embed"
+	"io/fs"
+	"log"
+	"net/http"
+
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+
+	_ "time/tzdata" // days are counted in Asia/Shanghai whatever the host has installed
+
+	"feidi/hooks"
+	_ "feidi/migrations"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})
+	hooks.Register(app)
+	app.RootCmd.AddCommand(hooks.Commands(app)...)
+
+	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Func: func(e *core.ServeEvent) error {
+			if !e.Router.HasRoute(http.MethodGet, "/{path...}") {
+				e.Router.GET("/{path...}", apis.Static(publicFS(), true))
+			}
+			return e.Next()
+		},
+		Priority: 999, // after every route of ours
+	})
+
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+//go:embed all:pb_public
+var public embed.FS
+
+// publicFS is the web app, built into the binary so that one file is all a server needs.
+func publicFS() fs.FS {
+	sub, err := fs.Sub(public, "pb_public")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
