@@ -1,9 +1,10 @@
 // Package apptest starts real Feidi apps for tests: PocketBase on a fresh SQLite data dir with
-// every migration applied and every hook registered.
+// every migration applied and every hook registered, optionally filled with fixtures.
 package apptest
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -14,53 +15,45 @@ import (
 	_ "feidi/migrations"
 )
 
-var (
-	templateOnce sync.Once
-	templateDir  string
-	templateErr  error
-)
-
-// template migrates one data dir per test binary; each test app starts from a copy of it,
-// which is much faster than running every migration again.
-func template() (string, error) {
-	templateOnce.Do(func() {
-		templateDir, templateErr = os.MkdirTemp("", "feidi-template-*")
-		if templateErr != nil {
-			return
-		}
-		var app *tests.TestApp
-		app, templateErr = tests.NewTestApp(templateDir)
-		if templateErr != nil {
-			return
-		}
-		// NewTestApp works on a copy: close it (which checkpoints the WAL) and keep its
-		// migrated data dir as the template.
-		if templateErr = app.ResetBootstrapState(); templateErr == nil {
-			templateErr = os.CopyFS(templateDir+"/migrated", os.DirFS(app.DataDir()))
-		}
-		app.Cleanup()
-		templateDir += "/migrated"
-	})
-	return templateDir, templateErr
+// Snapshot is a data dir built once per test binary — migrated, then filled — from which each
+// test app starts as a copy. Copying is much faster than migrating and filling again, and
+// auth tokens made on one copy are valid on every other.
+type Snapshot struct {
+	fill func(app core.App) error
+	once sync.Once
+	dir  string
+	err  error
 }
 
-// New returns a migrated Feidi test app with the hooks registered. It is cleaned up when the
-// test ends.
-func New(t testing.TB) *tests.TestApp {
+// NewSnapshot returns a snapshot filled by fill (nil for none). fill runs with the hooks on.
+func NewSnapshot(fill func(app core.App) error) *Snapshot {
+	return &Snapshot{fill: fill}
+}
+
+var empty = NewSnapshot(nil)
+
+// New returns a migrated, empty Feidi test app, cleaned up when the test ends.
+func New(t testing.TB) *tests.TestApp { return empty.App(t) }
+
+// NewUnmanaged is New for tests.ApiScenario's TestAppFactory, which cleans up itself.
+func NewUnmanaged(t testing.TB) *tests.TestApp { return empty.UnmanagedApp(t) }
+
+// App returns a test app on a copy of the snapshot, cleaned up when the test ends.
+func (s *Snapshot) App(t testing.TB) *tests.TestApp {
 	t.Helper()
-	app := NewUnmanaged(t)
+	app := s.UnmanagedApp(t)
 	t.Cleanup(app.Cleanup)
 	return app
 }
 
-// NewUnmanaged is New for tests.ApiScenario's TestAppFactory, which cleans up the app itself.
-func NewUnmanaged(t testing.TB) *tests.TestApp {
+// UnmanagedApp returns a test app on a copy of the snapshot that the caller cleans up.
+func (s *Snapshot) UnmanagedApp(t testing.TB) *tests.TestApp {
 	t.Helper()
-	dir, err := template()
-	if err != nil {
-		t.Fatalf("template data dir: %v", err)
+	s.once.Do(s.build)
+	if s.err != nil {
+		t.Fatalf("test data dir: %v", s.err)
 	}
-	app, err := tests.NewTestApp(dir)
+	app, err := tests.NewTestApp(s.dir)
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
@@ -68,13 +61,31 @@ func NewUnmanaged(t testing.TB) *tests.TestApp {
 	return app
 }
 
-// Must fails the test on err; for setting up fixtures in one line.
-func Must[T any](t testing.TB, v T, err error) T {
-	t.Helper()
+func (s *Snapshot) build() {
+	root, err := os.MkdirTemp("", "feidi-snapshot-*")
 	if err != nil {
-		t.Fatal(err)
+		s.err = err
+		return
 	}
-	return v
+	app, err := tests.NewTestApp(root) // migrates a copy of the empty root
+	if err != nil {
+		s.err = err
+		return
+	}
+	defer app.Cleanup()
+	hooks.Register(app)
+	if s.fill != nil {
+		if err := s.fill(app); err != nil {
+			s.err = err
+			return
+		}
+	}
+	// Closing the databases checkpoints their WAL into the files we copy.
+	if s.err = app.ResetBootstrapState(); s.err != nil {
+		return
+	}
+	s.dir = filepath.Join(root, "snapshot")
+	s.err = os.CopyFS(s.dir, os.DirFS(app.DataDir()))
 }
 
 // Save saves r or fails the test.
@@ -84,4 +95,18 @@ func Save(t testing.TB, app core.App, r *core.Record) *core.Record {
 		t.Fatalf("save %s: %v", r.Collection().Name, err)
 	}
 	return r
+}
+
+// Token returns an auth token of the user with the given id, for the Authorization header.
+func Token(t testing.TB, app core.App, userID string) string {
+	t.Helper()
+	u, err := app.FindRecordById("users", userID)
+	if err != nil {
+		t.Fatalf("user %s: %v", userID, err)
+	}
+	tok, err := u.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
