@@ -212,4 +212,3 @@ func deleteScenario(name string, g grant, allowed bool, headers map[string]strin
 	}
 	return s
 }
-
