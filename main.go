@@ -21,7 +21,8 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	// Not pocketbase.New(): it turns on SQL logging under `go run`, which is how the README starts us.
+	app := pocketbase.NewWithConfig(pocketbase.Config{})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})
 	hooks.Register(app)

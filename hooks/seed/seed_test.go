@@ -1,0 +1,93 @@
+package seed_test
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/pocketbase/pocketbase/tests"
+
+	"feidi/hooks/apptest"
+	"feidi/hooks/seed"
+	"feidi/hooks/tz"
+)
+
+func TestSeedIsRealisticAndIdempotent(t *testing.T) {
+	app := apptest.New(t)
+	first, err := seed.Run(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int64{}
+	for _, c := range []string{"users", "enterprises", "surveys", "needs", "engineers", "cohorts", "cohort_members", "schedules", "commute_logs"} {
+		n, err := app.CountRecords(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[c] = n
+	}
+	if counts["engineers"] < 30 || counts["commute_logs"] < 500 || counts["schedules"] < 1500 || counts["enterprises"] < 10 {
+		t.Fatalf("too little demo data: %v", counts)
+	}
+	second, err := seed.Run(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second != 0 {
+		t.Fatalf("second run created %d records (first created %d)", second, first)
+	}
+	for c, n := range counts {
+		if m, _ := app.CountRecords(c); m != n {
+			t.Errorf("%s: %d records after the second run, %d after the first", c, m, n)
+		}
+	}
+
+	// A trip to Dazu comes before each run of Dazu days: walk each engineer's days in order.
+	engineers, err := app.FindAllRecords("engineers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range engineers {
+		entries, _ := app.FindRecordsByFilter("schedules", "engineer = {:e}", "starts_at", 0, 0, map[string]any{"e": e.Id})
+		trips, _ := app.FindRecordsByFilter("commute_logs", "engineer = {:e}", "depart_at", 0, 0, map[string]any{"e": e.Id})
+		city, ti := "chengdu", 0
+		for _, s := range entries {
+			for ti < len(trips) && trips[ti].GetDateTime("arrive_at").Time().Before(s.GetDateTime("starts_at").Time()) {
+				if from := trips[ti].GetString("from_city"); from != city {
+					t.Fatalf("%s: trip %s leaves %s but the engineer is in %s", e.Id, trips[ti].Id, from, city)
+				}
+				city = trips[ti].GetString("to_city")
+				ti++
+			}
+			if s.GetString("kind") != "leave" && s.GetString("city") != city {
+				t.Fatalf("%s: entry %s is in %s on %s but the engineer is in %s", e.Id, s.Id, s.GetString("city"),
+					tz.Format(s.GetDateTime("starts_at").Time()), city)
+			}
+		}
+	}
+
+	// Every printed login works.
+	var out bytes.Buffer
+	seed.PrintLogins(&out)
+	for _, line := range strings.Split(out.String(), "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) < 3 || !strings.Contains(f[1], "@") {
+			continue
+		}
+		collection := "users"
+		if f[0] == "superuser" {
+			collection = "_superusers"
+		}
+		s := tests.ApiScenario{
+			Name: "login " + f[0], Method: http.MethodPost, URL: "/api/collections/" + collection + "/auth-with-password",
+			Body:            strings.NewReader(`{"identity":"` + f[1] + `","password":"` + f[2] + `"}`),
+			ExpectedStatus:  200,
+			ExpectedContent: []string{`"token":`},
+			TestAppFactory:  func(testing.TB) *tests.TestApp { return app },
+			// the app is shared by the scenarios of this test, which cleans it up itself
+			DisableTestAppCleanup: true,
+		}
+		s.Test(t)
+	}
+}
