@@ -161,8 +161,8 @@ func (s *seeder) enterprises() error {
 		uscc := first17 + string(validate.USCCCheckChar(first17))
 		if err := s.put("enterprises", enterpriseID(i), map[string]any{
 			"name": e.name, "uscc": uscc, "industry": e.industry, "park": e.park, "town": e.town,
-			"address": "重庆市大足区" + e.town + e.street,
-			"location": map[string]any{"lon": 105.72 + float64(i%5)*0.012, "lat": 29.70 + float64(i%4)*0.01},
+			"address":      "重庆市大足区" + e.town + e.street,
+			"location":     map[string]any{"lon": 105.72 + float64(i%5)*0.012, "lat": 29.70 + float64(i%4)*0.01},
 			"contact_name": e.contact, "contact_phone": fmt.Sprintf("023-4372%04d", 1000+i*37),
 			"employees": e.employees, "annual_revenue_wan": e.revenue, "rd_spend_wan": e.rd,
 		}); err != nil {
@@ -335,4 +335,3 @@ func at(day time.Time, hour, minute int) time.Time {
 
 func enterpriseID(i int) string { return fmt.Sprintf("SeedEnterpr%05d", i+1) }
 func engineerID(i int) string   { return fmt.Sprintf("SeedEngineer%04d", i+1) }
-
