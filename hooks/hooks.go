@@ -9,11 +9,13 @@ import (
 
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
+	"feidi/hooks/watermelon"
 )
 
 // Register binds every hook of Feidi to app.
 func Register(app core.App) {
 	validate.Register(app)
+	watermelon.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.

@@ -1,0 +1,248 @@
+package watermelon
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// migration is the `migration` parameter of a pull: the device's schema moved from version
+// From to the requested schema_version and needs whole rows of what was added since.
+type migration struct {
+	From    int      `json:"from"`
+	Tables  []string `json:"tables"`
+	Columns []struct {
+		Table  string `json:"table"`
+		Column string `json:"column"`
+	} `json:"columns"`
+}
+
+// pullRequest is a validated pull.
+type pullRequest struct {
+	lastPulledAt int64             // 0 on the first sync
+	whole        map[string]string // table → bucket ("created"/"updated") that gets all its rows
+}
+
+func parsePull(e *core.RequestEvent, s *appSchema) (*pullRequest, error) {
+	q := e.Request.URL.Query()
+	errs := validation.Errors{}
+	p := &pullRequest{whole: map[string]string{}}
+	if raw := q.Get("last_pulled_at"); raw != "" && raw != "null" && raw != "undefined" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 0 {
+			errs["last_pulled_at"] = validation.NewError("sync_bad_last_pulled_at", "last_pulled_at must be the timestamp of the previous pull (a whole number), or absent on the first sync.")
+		}
+		p.lastPulledAt = n
+	}
+	version := schemaVersion
+	if raw := q.Get("schema_version"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		switch {
+		case err != nil || n < 1:
+			errs["schema_version"] = validation.NewError("sync_bad_schema_version", "schema_version must be a whole number from 1.")
+		case n > schemaVersion:
+			errs["schema_version"] = validation.NewError("sync_schema_too_new",
+				fmt.Sprintf("This server syncs schema version %d; the app asks for %d. Update the server before the app.", schemaVersion, n))
+		}
+		version = n
+	}
+	if raw := q.Get("migration"); raw != "" && raw != "null" {
+		var m migration
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			errs["migration"] = validation.NewError("sync_bad_migration", `migration must be JSON: {"from": N, "tables": [...], "columns": [{"table", "column"}]}.`)
+		} else if m.From < 1 || m.From >= version {
+			errs["migration"] = validation.NewError("sync_bad_migration", fmt.Sprintf("migration.from must be from 1 to %d.", version-1))
+		} else {
+			for _, name := range m.Tables {
+				if s.table(name) == nil {
+					errs["migration"] = validation.NewError("sync_unknown_table", "migration names unknown table "+strconv.Quote(name)+".")
+				}
+				p.whole[name] = "created"
+			}
+			for _, c := range m.Columns {
+				t := s.table(c.Table)
+				if t == nil || t.byName[c.Column] == nil {
+					errs["migration"] = validation.NewError("sync_unknown_column", "migration names unknown column "+strconv.Quote(c.Table+"."+c.Column)+".")
+					continue
+				}
+				if p.whole[c.Table] == "" {
+					p.whole[c.Table] = "updated"
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, e.BadRequestError("Invalid sync pull.", errs)
+	}
+	return p, nil
+}
+
+// pull answers GET /api/sync/pull. The answer is streamed table by table straight from SQLite,
+// so a first sync of many thousand records needs no more memory than a page of them.
+func pull(e *core.RequestEvent) error {
+	s, err := loadSchema(e.App)
+	if err != nil {
+		return err
+	}
+	p, err := parsePull(e, s)
+	if err != nil {
+		return err
+	}
+	horizon, current, err := sequenceState(e.App)
+	if err != nil {
+		return err
+	}
+	// A device that has been away longer than tombstones are kept, or whose timestamp this
+	// server never gave out, is sent everything it may see, and told to drop the rest.
+	replacement := p.lastPulledAt > 0 && (p.lastPulledAt < horizon || p.lastPulledAt > current)
+	if replacement {
+		p.lastPulledAt = 0
+	}
+	seq, err := refreshReach(e.App, s, e.Auth)
+	if err != nil {
+		return err
+	}
+
+	w := bufio.NewWriterSize(e.Response, 64<<10)
+	e.Response.Header().Set("Content-Type", "application/json")
+	e.Response.WriteHeader(http.StatusOK)
+	buf := make([]byte, 0, 4096)
+	buf = append(buf, `{"changes":{`...)
+	for i, t := range s.Tables {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendString(buf, t.Name)
+		buf = append(buf, `:{`...)
+		for j, bucket := range []string{"created", "updated"} {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '"')
+			buf = append(buf, bucket...)
+			buf = append(buf, `":[`...)
+			if buf, err = streamRows(e.App, w, buf, t, rowsFilter(p, replacement, t.Name, bucket), reachKey(e.Auth), p.lastPulledAt, seq); err != nil {
+				return abort(err)
+			}
+			buf = append(buf, ']')
+		}
+		buf = append(buf, `,"deleted":[`...)
+		if !replacement {
+			var ids []string
+			err := e.App.DB().Select("record_id").From("_sync_reach").
+				Where(dbx.HashExp{"user_id": reachKey(e.Auth), "tbl": t.Name, "in_reach": 0}).
+				AndWhere(dbx.NewExp("seq > {:last} AND seq <= {:seq}", dbx.Params{"last": p.lastPulledAt, "seq": seq})).
+				Column(&ids)
+			if err != nil {
+				return abort(err)
+			}
+			for k, id := range ids {
+				if k > 0 {
+					buf = append(buf, ',')
+				}
+				buf = appendString(buf, id)
+			}
+		}
+		buf = append(buf, `]}`...)
+	}
+	buf = append(buf, `},"timestamp":`...)
+	buf = strconv.AppendInt(buf, seq, 10)
+	if replacement {
+		buf = append(buf, `,"experimentalStrategy":"replacement"`...)
+	}
+	buf = append(buf, "}\n"...)
+	if _, err := w.Write(buf); err != nil {
+		return abort(err)
+	}
+	return abort(w.Flush())
+}
+
+// rowsFilter picks a bucket's rows among those in the caller's reach and stamped no later than
+// this pull's sequence number (anything later is sent next time). New to the device — in reach
+// since after its last pull — is created; changed since its last pull is updated.
+func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
+	if whole := p.whole[table]; whole != "" || replacement {
+		if bucket == whole || (replacement && bucket == "updated") {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	if bucket == "created" {
+		return "r.seq > {:last}"
+	}
+	return "r.seq <= {:last} AND t.sync_seq > {:last}"
+}
+
+// streamRows writes the raws of one bucket, flushing buf to w as it fills.
+func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, user string, last, seq int64) ([]byte, error) {
+	if filter == "FALSE" {
+		return buf, nil
+	}
+	cols := make([]string, 0, len(t.Columns)+1)
+	cols = append(cols, "t.[[id]]")
+	for _, c := range t.Columns {
+		cols = append(cols, "t.[["+c.Name+"]]")
+	}
+	q := app.DB().NewQuery(`SELECT ` + strings.Join(cols, ",") + ` FROM {{` + t.Name + `}} t
+		JOIN _sync_reach r ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id AND r.in_reach = 1
+		WHERE t.sync_seq <= {:seq} AND ` + filter).
+		Bind(dbx.Params{"user": user, "tbl": t.Name, "last": last, "seq": seq})
+	rows, err := q.Rows()
+	if err != nil {
+		return buf, err
+	}
+	defer rows.Close()
+	values := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range values {
+		ptrs[i] = &values[i]
+	}
+	first := true
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return buf, err
+		}
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = append(buf, `{"id":`...)
+		buf = appendString(buf, text(values[0]))
+		for i := range t.Columns {
+			c := &t.Columns[i]
+			buf = append(buf, ',')
+			buf = appendString(buf, c.Name)
+			buf = append(buf, ':')
+			buf = c.appendValue(buf, values[i+1])
+		}
+		buf = append(buf, '}')
+		if len(buf) > 32<<10 {
+			if _, err := w.Write(buf); err != nil {
+				return buf, err
+			}
+			buf = buf[:0]
+		}
+	}
+	return buf, rows.Err()
+}
+
+// sequenceState reads how far tombstones have been pruned and the current sequence number.
+func sequenceState(app core.App) (horizon, current int64, err error) {
+	row := struct {
+		Horizon int64 `db:"horizon"`
+		Seq     int64 `db:"seq"`
+	}{}
+	err = app.DB().NewQuery("SELECT horizon, seq FROM _sync_state WHERE id = 1").One(&row)
+	return row.Horizon, row.Seq, err
+}
+
+// abort reports a failure after the status line went out. Whatever PocketBase then appends
+// cannot make the half-written answer parse, so a device never applies a partial pull.
+func abort(err error) error { return err }

@@ -1,0 +1,353 @@
+package watermelon_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	at "feidi/hooks/apptest"
+	"feidi/hooks/watermelon"
+)
+
+// newDevice serves a fresh copy of the Enclave fixtures and returns a device signed in as user.
+func newDevice(t *testing.T, user string) (*tests.TestApp, *device) {
+	app := at.Enclave.App(t)
+	base := at.Serve(t, app)
+	return app, &device{t: t, base: base, token: at.Token(t, app, user)}
+}
+
+func (d *device) as(user string, app core.App) *device {
+	return &device{t: d.t, base: d.base, token: at.Token(d.t, app, user)}
+}
+
+func TestSchemaDescribesTheSyncedTables(t *testing.T) {
+	_, d := newDevice(t, at.OfficerA)
+	status, body := d.request(http.MethodGet, "/api/sync/schema", nil)
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	var s struct {
+		Version int `json:"version"`
+		Tables  []struct {
+			Name    string `json:"name"`
+			Columns []struct {
+				Name       string `json:"name"`
+				Type       string `json:"type"`
+				IsOptional bool   `json:"isOptional"`
+				IsIndexed  bool   `json:"isIndexed"`
+			} `json:"columns"`
+		} `json:"tables"`
+	}
+	if err := json.Unmarshal(body, &s); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"commute_logs.depart_at": "number", "commute_logs.cost_yuan": "number", "commute_logs.ticket": "string",
+		"surveys.answers": "string", "surveys.location": "string", "surveys.photos": "string", "surveys.status": "string",
+		"survey_forms.published": "boolean", "cohort_members.engineer": "string", "schedules.day": "number",
+	}
+	got := map[string]string{}
+	var names []string
+	for _, tb := range s.Tables {
+		names = append(names, tb.Name)
+		for _, c := range tb.Columns {
+			got[tb.Name+"."+c.Name] = c.Type
+			if c.Name == "sync_seq" || c.Name == "id" {
+				t.Errorf("%s.%s must not be a column", tb.Name, c.Name)
+			}
+			if tb.Name+"."+c.Name == "surveys.enterprise" && !c.IsIndexed {
+				t.Error("relations are indexed")
+			}
+		}
+	}
+	if s.Version != 1 || strings.Join(names, ",") != strings.Join(watermelon.Tables, ",") {
+		t.Fatalf("version %d, tables %v", s.Version, names)
+	}
+	for col, typ := range want {
+		if got[col] != typ {
+			t.Errorf("%s is %q, want %q", col, got[col], typ)
+		}
+	}
+}
+
+func TestFirstPullSendsWhatTheCallerMayList(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerA)
+	a := officer.pull()
+	if a.Timestamp <= 0 {
+		t.Fatalf("timestamp %d", a.Timestamp)
+	}
+	surveys := ids(a.Changes["surveys"].Created)
+	for _, id := range []string{at.SurveyDraftA, at.SurveySubmittedA, at.SurveyReturnedA} {
+		if !has(surveys, id) {
+			t.Errorf("officer A's pull lacks own survey %s", id)
+		}
+	}
+	if has(surveys, at.SurveyDraftB) {
+		t.Error("officer A was sent officer B's survey")
+	}
+	for _, table := range []string{"engineers", "schedules", "commute_logs", "cohorts", "cohort_members"} {
+		if n := len(a.Changes[table].Created); n != 0 {
+			t.Errorf("an officer was sent %d %s", n, table)
+		}
+	}
+	// A raw: id plus one column per field; dates in ms, json and geoPoint as JSON text, no
+	// bookkeeping of WatermelonDB's or ours.
+	var raw map[string]any
+	for _, r := range a.Changes["surveys"].Created {
+		if r["id"] == at.SurveySubmittedA {
+			raw = r
+		}
+	}
+	if _, ok := raw["created"].(float64); !ok {
+		t.Errorf("created is %T, want milliseconds", raw["created"])
+	}
+	if s, ok := raw["answers"].(string); !ok || !json.Valid([]byte(s)) {
+		t.Errorf("answers is %#v, want JSON text", raw["answers"])
+	}
+	if raw["visited_at"] != nil {
+		t.Errorf("an empty date is %#v, want null", raw["visited_at"])
+	}
+	for _, k := range []string{"_status", "_changed", "sync_seq", "collectionId"} {
+		if _, ok := raw[k]; ok {
+			t.Errorf("raw carries %s", k)
+		}
+	}
+
+	// The engineer gets their own timetable and the published needs only.
+	engineer := officer.as(at.EngineerA, app)
+	e := engineer.pull()
+	if !has(ids(e.Changes["schedules"].Created), at.ScheduleA) || has(ids(e.Changes["schedules"].Created), at.ScheduleB) {
+		t.Errorf("engineer A schedules: %v", ids(e.Changes["schedules"].Created))
+	}
+	if got := ids(e.Changes["needs"].Created); len(got) != 1 || got[0] != at.NeedPublished {
+		t.Errorf("engineer A needs: %v", got)
+	}
+}
+
+func TestEveryWritePathAdvancesTheTimestamp(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerA)
+	officer.pull()
+	admin := officer.as(at.Admin, app)
+
+	// 1. a hook-style write straight through the app (as the seed and the admin UI do)
+	r, err := app.FindRecordById("surveys", at.SurveyDraftA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Set("notes", "改于后台")
+	at.Save(t, app, r)
+	a := officer.pull()
+	if !has(ids(a.Changes["surveys"].Updated), at.SurveyDraftA) {
+		t.Fatalf("an app.Save was not pulled: %+v", a.Changes["surveys"])
+	}
+	// 2. REST
+	status, body := admin.request(http.MethodPatch, "/api/collections/needs/records/"+at.NeedOpenA, []byte(`{"description":"经费已落实"}`))
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	a = officer.pull()
+	if got := ids(a.Changes["needs"].Updated); len(got) != 1 || got[0] != at.NeedOpenA {
+		t.Fatalf("a REST write was not pulled: %v", got)
+	}
+	// 3. raw SQL, which no hook sees
+	if _, err := app.DB().NewQuery("UPDATE enterprises SET town = '宝顶镇' WHERE id = {:id}").Bind(map[string]any{"id": at.Enterprise}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	a = officer.pull()
+	if got := ids(a.Changes["enterprises"].Updated); len(got) != 1 || got[0] != at.Enterprise {
+		t.Fatalf("a raw SQL write was not pulled: %v", got)
+	}
+	// Nothing changed: nothing is sent, and the timestamp stays a valid one.
+	before := officer.last
+	a = officer.pull()
+	for table, c := range a.Changes {
+		if len(c.Created)+len(c.Updated)+len(c.Deleted) > 0 {
+			t.Errorf("%s: changes without a write: %+v", table, c)
+		}
+	}
+	if a.Timestamp < before {
+		t.Errorf("timestamp went back from %d to %d", before, a.Timestamp)
+	}
+}
+
+// TestNoChangeIsMissedWhilePulling writes records while a device pulls in a loop: every record
+// written must reach the device, whatever the interleaving.
+func TestNoChangeIsMissedWhilePulling(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerA)
+	officer.pull()
+	const writes = 60
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		col, _ := app.FindCollectionByNameOrId("enterprises")
+		for i := 0; i < writes; i++ {
+			r := core.NewRecord(col)
+			r.Set("name", "并发企业")
+			r.Set("industry", "other")
+			r.Set("uscc", usccFor(i))
+			if err := app.Save(r); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	seen := map[string]bool{}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		a := officer.pull()
+		for _, r := range append(a.Changes["enterprises"].Created, a.Changes["enterprises"].Updated...) {
+			seen[r["id"].(string)] = true
+		}
+	}
+	a := officer.pull() // the writer has finished: one last pull
+	for _, r := range append(a.Changes["enterprises"].Created, a.Changes["enterprises"].Updated...) {
+		seen[r["id"].(string)] = true
+	}
+	all, err := app.FindAllRecords("enterprises")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		if r.Id != at.Enterprise && r.Id != at.EnterpriseSpare && !seen[r.Id] {
+			t.Errorf("enterprise %s was written but never pulled", r.Id)
+		}
+	}
+	if len(all) != writes+2 {
+		t.Fatalf("%d enterprises, want %d", len(all), writes+2)
+	}
+}
+
+func TestDeletionsAndLostReachArePulledAsDeleted(t *testing.T) {
+	app, coordinator := newDevice(t, at.CoordinatorA)
+	first := coordinator.pull()
+	if !has(ids(first.Changes["schedules"].Created), at.ScheduleA) || !has(ids(first.Changes["engineers"].Created), at.EngineerRecA) {
+		t.Fatalf("coordinator A should see engineer A's records: %+v", first.Changes["schedules"])
+	}
+	officerA := coordinator.as(at.OfficerA, app)
+	officerB := coordinator.as(at.OfficerB, app)
+	officerA.pull()
+	officerB.pull()
+
+	// The engineer leaves the cohort: the coordinator's devices drop the engineer's records.
+	member, _ := app.FindRecordById("cohort_members", at.MemberA)
+	if err := app.Delete(member); err != nil {
+		t.Fatal(err)
+	}
+	a := coordinator.pull()
+	for table, id := range map[string]string{"cohort_members": at.MemberA, "engineers": at.EngineerRecA,
+		"schedules": at.ScheduleA, "commute_logs": at.CommuteA} {
+		if !has(a.Changes[table].Deleted, id) {
+			t.Errorf("%s %s left the coordinator's reach but was not pulled as deleted: %v", table, id, a.Changes[table].Deleted)
+		}
+	}
+
+	// A survey handed to another officer leaves officer A's devices and reaches officer B's.
+	s, _ := app.FindRecordById("surveys", at.SurveyDraftA)
+	s.Set("officer", at.OfficerB)
+	at.Save(t, app, s)
+	if a := officerA.pull(); !has(a.Changes["surveys"].Deleted, at.SurveyDraftA) {
+		t.Errorf("handed-over survey not deleted on officer A's device: %+v", a.Changes["surveys"])
+	}
+	if b := officerB.pull(); !has(ids(b.Changes["surveys"].Created), at.SurveyDraftA) {
+		t.Errorf("handed-over survey not created on officer B's device: %+v", b.Changes["surveys"])
+	}
+
+	// A deleted record is pulled as deleted by everyone who had it.
+	n, _ := app.FindRecordById("needs", at.NeedOpenB)
+	if err := app.Delete(n); err != nil {
+		t.Fatal(err)
+	}
+	if b := officerB.pull(); !has(b.Changes["needs"].Deleted, at.NeedOpenB) {
+		t.Errorf("deleted need not pulled as deleted: %+v", b.Changes["needs"])
+	}
+}
+
+func TestADeviceAwayLongerThanTombstonesAreKeptIsReplaced(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerB)
+	officer.pull()
+	away := *officer // a second device of the same officer that then stays offline
+	n, _ := app.FindRecordById("needs", at.NeedOpenB)
+	if err := app.Delete(n); err != nil {
+		t.Fatal(err)
+	}
+	officer.pull() // marks the need as gone from officer B's reach
+	if err := watermelon.Prune(app, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	a := away.pull()
+	if a.Strategy != "replacement" {
+		t.Fatalf("a device older than the tombstones must be replaced, got strategy %q", a.Strategy)
+	}
+	if !has(ids(a.Changes["surveys"].Updated), at.SurveyDraftB) || len(a.Changes["needs"].Updated) != 0 {
+		t.Errorf("replacement must list everything the officer may see, and nothing else: %+v", a.Changes)
+	}
+	// A timestamp this server never gave out is treated the same way.
+	away.last = 1 << 40
+	if a := away.pull(); a.Strategy != "replacement" {
+		t.Errorf("a timestamp from the future must be replaced, got %q", a.Strategy)
+	}
+}
+
+func TestPullRefusesBadParameters(t *testing.T) {
+	app, d := newDevice(t, at.OfficerA)
+	defer watermelon.SetSchemaVersion(2)()
+	cases := []struct{ name, query, want string }{
+		{"schema newer than the server's", "schema_version=3", "sync_schema_too_new"},
+		{"last_pulled_at not a number", "last_pulled_at=yesterday", "sync_bad_last_pulled_at"},
+		{"migration that is not JSON", "schema_version=2&migration=%7Bfrom", "sync_bad_migration"},
+		{"migration of an unknown table", "schema_version=2&" + query("migration", `{"from":1,"tables":["photos"],"columns":[]}`), "sync_unknown_table"},
+		{"migration of an unknown column", "schema_version=2&" + query("migration", `{"from":1,"tables":[],"columns":[{"table":"surveys","column":"mood"}]}`), "sync_unknown_column"},
+	}
+	for _, c := range cases {
+		status, body := d.request(http.MethodGet, "/api/sync/pull?"+c.query, nil)
+		if status != 400 || !strings.Contains(string(body), c.want) {
+			t.Errorf("%s: %d %s", c.name, status, body)
+		}
+	}
+	// A migration from version 1 to 2 that added surveys.notes gets whole survey rows, even
+	// those unchanged since the last pull.
+	d.pull()
+	status, body := d.request(http.MethodGet, "/api/sync/pull?schema_version=2&last_pulled_at="+itoa(d.last)+"&"+
+		query("migration", `{"from":1,"tables":[],"columns":[{"table":"surveys","column":"notes"}]}`), nil)
+	var a pullAnswer
+	if status != 200 || json.Unmarshal(body, &a) != nil || len(a.Changes["surveys"].Updated) != 3 {
+		t.Errorf("migration pull: %d %s", status, body)
+	}
+	// No token, or a token that no longer works.
+	anonymous := &device{t: t, base: d.base}
+	if status, _ := anonymous.request(http.MethodGet, "/api/sync/pull", nil); status != 401 {
+		t.Errorf("anonymous pull: %d", status)
+	}
+	u, _ := app.FindRecordById("users", at.OfficerA)
+	u.RefreshTokenKey() // what a password change does: old tokens stop working
+	at.Save(t, app, u)
+	if status, _ := d.request(http.MethodGet, "/api/sync/pull", nil); status != 401 {
+		t.Errorf("pull with a revoked token: %d", status)
+	}
+}
+
+var idForm = regexp.MustCompile(`^[0-9A-Za-z]{16}$`)
+
+func TestRESTCreatesDeviceStyleIds(t *testing.T) {
+	_, d := newDevice(t, at.OfficerA)
+	status, body := d.request(http.MethodPost, "/api/collections/enterprises/records",
+		[]byte(`{"name":"大足新企业","industry":"other","uscc":"`+at.ValidUSCC3+`"}`))
+	var r struct{ ID string }
+	if status != 200 || json.Unmarshal(body, &r) != nil || !idForm.MatchString(r.ID) {
+		t.Fatalf("%d %s", status, body)
+	}
+}

@@ -1,0 +1,409 @@
+package watermelon
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// MaxPushBytes is the largest push body accepted; a device with more to send splits it.
+const MaxPushBytes = 16 << 20
+
+type tableChanges struct {
+	Created []map[string]any `json:"created"`
+	Updated []map[string]any `json:"updated"`
+	Deleted []any            `json:"deleted"`
+}
+
+type pushBody struct {
+	Changes      map[string]tableChanges `json:"changes"`
+	LastPulledAt *json.Number            `json:"lastPulledAt"`
+}
+
+// change is one pushed record, checked for shape and converted to field values.
+type change struct {
+	table  *table
+	id     string
+	delete bool
+	values map[string]any // field → value, for upserts
+	raw    map[string]any // as pushed, for sync_rejects
+}
+
+// conflictError is a push that touches records changed on the server since the device's last
+// pull; nothing of the push is written.
+type conflictError map[string][]string
+
+func (c conflictError) Error() string { return "sync conflict" }
+
+// push answers POST /api/sync/push.
+func push(e *core.RequestEvent) error {
+	s, err := loadSchema(e.App)
+	if err != nil {
+		return err
+	}
+	var body pushBody
+	dec := json.NewDecoder(http.MaxBytesReader(e.Response, e.Request.Body, MaxPushBytes))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return e.Error(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("A push may carry at most %d MiB; split it into several.", MaxPushBytes>>20), nil)
+		}
+		return e.BadRequestError("The push body is not the JSON WatermelonDB sends: {\"changes\": {...}, \"lastPulledAt\": N}.",
+			validation.Errors{"body": validation.NewError("sync_bad_json", err.Error())})
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return e.BadRequestError("The push body has more after its JSON object.", nil)
+	}
+	last, err := lastPulledAt(e, body.LastPulledAt)
+	if err != nil {
+		return err
+	}
+	changes, err := parseChanges(e, s, body.Changes)
+	if err != nil {
+		return err
+	}
+
+	var rejected map[string][]string
+	err = e.App.RunInTransaction(func(tx core.App) error {
+		if err := findConflicts(tx, changes, last); err != nil {
+			return err
+		}
+		rejected, err = apply(tx, e.Auth, changes, last)
+		return err
+	})
+	var conflict conflictError
+	if errors.As(err, &conflict) {
+		return e.JSON(http.StatusConflict, map[string]any{
+			"status":    http.StatusConflict,
+			"message":   "Some pushed records changed on the server after your last pull: pull, then push again.",
+			"conflicts": conflict,
+		})
+	}
+	if err != nil {
+		return err
+	}
+	if len(rejected) == 0 {
+		return e.JSON(http.StatusOK, map[string]any{})
+	}
+	return e.JSON(http.StatusOK, map[string]any{"experimentalRejectedIds": rejected})
+}
+
+func lastPulledAt(e *core.RequestEvent, fromBody *json.Number) (int64, error) {
+	raw := e.Request.URL.Query().Get("last_pulled_at")
+	if raw == "" && fromBody != nil {
+		raw = fromBody.String()
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 1 {
+		return 0, e.BadRequestError("A push needs the timestamp of the pull before it.", validation.Errors{
+			"last_pulled_at": validation.NewError("sync_bad_last_pulled_at", "last_pulled_at must be the timestamp the last pull returned.")})
+	}
+	return n, nil
+}
+
+// parseChanges checks the shape of every pushed record before anything is written: known
+// tables and columns, ids of the right form, values of the column's type. WatermelonDB sends
+// every table of the app, most with nothing in them, and its bookkeeping columns on each raw:
+// those are fine. Empty change sets of tables the server does not sync (an app's local-only
+// tables) are ignored; records in them are refused, since they would be lost.
+func parseChanges(e *core.RequestEvent, s *appSchema, in map[string]tableChanges) ([]change, error) {
+	errs := validation.Errors{}
+	var out []change
+	seen := map[string]bool{}
+	for name, tc := range in {
+		t := s.table(name)
+		if t == nil {
+			if len(tc.Created)+len(tc.Updated)+len(tc.Deleted) > 0 {
+				errs[name] = validation.NewError("sync_unknown_table", "This server does not sync table "+strconv.Quote(name)+".")
+			}
+			continue
+		}
+		for bucket, raws := range map[string][]map[string]any{"created": tc.Created, "updated": tc.Updated} {
+			for i, raw := range raws {
+				where := fmt.Sprintf("%s.%s.%d", name, bucket, i)
+				c, err := parseRaw(t, raw)
+				if err != nil {
+					errs[where] = err
+					continue
+				}
+				if seen[name+"/"+c.id] {
+					errs[where] = validation.NewError("sync_duplicate_id", "Record "+c.id+" appears twice in this push.")
+					continue
+				}
+				seen[name+"/"+c.id] = true
+				out = append(out, c)
+			}
+		}
+		for i, v := range tc.Deleted {
+			id, ok := v.(string)
+			if !ok || !idPattern.MatchString(id) {
+				errs[fmt.Sprintf("%s.deleted.%d", name, i)] = validation.NewError("sync_bad_id",
+					"A record id is 16 characters of 0-9a-zA-Z or a UUID.")
+				continue
+			}
+			if seen[name+"/"+id] {
+				errs[fmt.Sprintf("%s.deleted.%d", name, i)] = validation.NewError("sync_duplicate_id", "Record "+id+" appears twice in this push.")
+				continue
+			}
+			seen[name+"/"+id] = true
+			out = append(out, change{table: t, id: id, delete: true, raw: map[string]any{"id": id}})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, e.BadRequestError("The push has records this server cannot read; nothing was written.", errs)
+	}
+	order := func(c change) int { return slices.Index(Tables, c.table.Name) }
+	// Upserts parents first, deletions children first; ids keep a fixed order within a table.
+	slices.SortStableFunc(out, func(a, b change) int {
+		if a.delete != b.delete {
+			if a.delete {
+				return 1
+			}
+			return -1
+		}
+		if oa, ob := order(a), order(b); oa != ob {
+			if a.delete {
+				return ob - oa
+			}
+			return oa - ob
+		}
+		switch {
+		case a.id < b.id:
+			return -1
+		case a.id > b.id:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+func parseRaw(t *table, raw map[string]any) (change, error) {
+	id, _ := raw["id"].(string)
+	if !idPattern.MatchString(id) {
+		return change{}, validation.NewError("sync_bad_id", "A record id is 16 characters of 0-9a-zA-Z or a UUID.")
+	}
+	c := change{table: t, id: id, raw: raw, values: map[string]any{}}
+	for name, v := range raw {
+		if name == "id" || bookkeeping[name] {
+			continue
+		}
+		col := t.byName[name]
+		if col == nil {
+			return change{}, validation.NewError("sync_unknown_column", "Table "+t.Name+" has no column "+strconv.Quote(name)+".")
+		}
+		if col.readOnly {
+			continue
+		}
+		if n, ok := v.(json.Number); ok {
+			f, err := n.Float64()
+			if err != nil {
+				return change{}, validation.NewError("sync_bad_value", name+": not a number")
+			}
+			v = f
+		}
+		val, err := col.decode(v)
+		if err != nil {
+			return change{}, validation.NewError("sync_bad_value", name+": "+err.Error())
+		}
+		c.values[name] = val
+	}
+	return c, nil
+}
+
+// findConflicts fails the push if any of its records was changed or deleted on the server
+// after the device's last pull. A created or updated record that already holds exactly the
+// pushed values is not a conflict: it is the same push, retried after its answer was lost.
+func findConflicts(tx core.App, changes []change, last int64) error {
+	horizon, _, err := sequenceState(tx)
+	if err != nil {
+		return err
+	}
+	conflicts := conflictError{}
+	for _, c := range changes {
+		if last < horizon {
+			conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id) // too old to tell: pull first
+			continue
+		}
+		var seq int64
+		err := tx.DB().NewQuery("SELECT sync_seq FROM {{" + c.table.Name + "}} WHERE id = {:id}").Bind(dbx.Params{"id": c.id}).Row(&seq)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if c.delete {
+				continue
+			}
+			err = tx.DB().NewQuery("SELECT seq FROM _sync_tombstones WHERE tbl = {:tbl} AND record_id = {:id}").
+				Bind(dbx.Params{"tbl": c.table.Name, "id": c.id}).Row(&seq)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if seq <= last {
+			continue
+		}
+		if !c.delete {
+			same, err := holdsValues(tx, c)
+			if err != nil {
+				return err
+			}
+			if same {
+				continue
+			}
+		}
+		conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id)
+	}
+	if len(conflicts) > 0 {
+		return conflicts
+	}
+	return nil
+}
+
+// holdsValues reports whether the stored record already has every pushed value.
+func holdsValues(tx core.App, c change) (bool, error) {
+	stored, err := tx.FindRecordById(c.table.collection, c.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	pushed := stored.Clone()
+	pushed.Load(c.values)
+	for name := range c.values {
+		a, _ := json.Marshal(stored.Get(name))
+		b, _ := json.Marshal(pushed.Get(name))
+		if string(a) != string(b) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// apply writes the push through the same rules and validation as the REST API. A record that
+// fails them is not written: it is kept in sync_rejects with its raw data and the reasons, and
+// returned to the device, which keeps it unsynced.
+func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[string][]string, error) {
+	rejected := map[string][]string{}
+	applied := map[string][]string{}
+	for _, c := range changes {
+		reason, err := applyOne(tx, auth, c)
+		if err != nil {
+			return nil, err
+		}
+		if reason == nil {
+			if !c.delete {
+				applied[c.table.Name] = append(applied[c.table.Name], c.id)
+			}
+			continue
+		}
+		rejected[c.table.Name] = append(rejected[c.table.Name], c.id)
+		if err := keepReject(tx, auth, c, reason); err != nil {
+			return nil, err
+		}
+	}
+	for table, ids := range applied {
+		if err := markPushed(tx, auth, table, ids, last); err != nil {
+			return nil, err
+		}
+	}
+	return rejected, nil
+}
+
+// applyOne applies one change and returns why it was refused, or nil; err is for failures
+// that must abort the whole push.
+func applyOne(tx core.App, auth *core.Record, c change) (reason error, err error) {
+	col := c.table.collection
+	existing, err := tx.FindRecordById(col, c.id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if c.delete {
+		if existing == nil {
+			return nil, nil // already gone
+		}
+		ok, err := tx.CanAccessRecord(existing, requestInfo(auth, http.MethodDelete, nil), col.DeleteRule)
+		if err != nil || !ok {
+			return errRuleDenied("delete"), err
+		}
+		return savingError(tx.Delete(existing)), nil
+	}
+	info := requestInfo(auth, http.MethodPost, c.values)
+	var r *core.Record
+	if existing == nil {
+		r = core.NewRecord(col)
+		r.Id = c.id
+		r.Load(c.values)
+		ok, err := canCreate(tx, info, r)
+		if err != nil || !ok {
+			return errRuleDenied("create"), err
+		}
+	} else {
+		info.Method = http.MethodPatch
+		ok, err := tx.CanAccessRecord(existing, info, col.UpdateRule)
+		if err != nil || !ok {
+			return errRuleDenied("update"), err
+		}
+		r = existing
+		r.Load(c.values)
+	}
+	return savingError(tx.Save(r)), nil
+}
+
+func errRuleDenied(action string) error {
+	return validation.Errors{"rule": validation.NewError("sync_rule_denied",
+		"The collection's rules do not let you "+action+" this record.")}
+}
+
+// savingError turns a failed save into the reason kept for the device's owner.
+func savingError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fields validation.Errors
+	if errors.As(err, &fields) {
+		return fields
+	}
+	return validation.Errors{"record": validation.NewError("sync_save_failed", err.Error())}
+}
+
+// keepReject stores (or refreshes) what the device pushed and why it was refused.
+func keepReject(tx core.App, auth *core.Record, c change, reason error) error {
+	if auth.IsSuperuser() {
+		return nil // sync_rejects belong to users; a superuser sees the answer itself
+	}
+	op := "update"
+	switch {
+	case c.delete:
+		op = "delete"
+	case c.raw["_status"] == "created":
+		op = "create"
+	}
+	r, err := tx.FindFirstRecordByFilter("sync_rejects", "user = {:u} && table = {:t} && record_id = {:id}",
+		dbx.Params{"u": auth.Id, "t": c.table.Name, "id": c.id})
+	if errors.Is(err, sql.ErrNoRows) {
+		col, err := tx.FindCachedCollectionByNameOrId("sync_rejects")
+		if err != nil {
+			return err
+		}
+		r = core.NewRecord(col)
+	} else if err != nil {
+		return err
+	}
+	details, _ := json.Marshal(reason)
+	r.Load(map[string]any{"user": auth.Id, "table": c.table.Name, "record_id": c.id, "operation": op,
+		"raw": c.raw, "errors": json.RawMessage(details), "message": reason.Error()})
+	return tx.Save(r)
+}

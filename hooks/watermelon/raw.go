@@ -1,0 +1,148 @@
+package watermelon
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/pocketbase/pocketbase/tools/types"
+)
+
+// idPattern is what a synced record's id may be: WatermelonDB's default 16 characters of
+// 0-9a-zA-Z, or a UUID.
+var idPattern = regexp.MustCompile(`^(?:[0-9A-Za-z]{16}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
+
+// bookkeeping are WatermelonDB's own columns on every pushed raw; they are not data.
+var bookkeeping = map[string]bool{"_status": true, "_changed": true}
+
+// appendValue appends the JSON of one stored value (as the SQLite driver returns it) in the
+// column's wire form.
+func (c *column) appendValue(buf []byte, v any) []byte {
+	switch c.codec {
+	case asNumber:
+		switch n := v.(type) {
+		case int64:
+			return strconv.AppendInt(buf, n, 10)
+		case float64:
+			if math.IsNaN(n) || math.IsInf(n, 0) {
+				return append(buf, '0')
+			}
+			return strconv.AppendFloat(buf, n, 'f', -1, 64)
+		case nil:
+			return append(buf, '0')
+		default:
+			f, _ := strconv.ParseFloat(fmt.Sprint(n), 64)
+			return strconv.AppendFloat(buf, f, 'f', -1, 64)
+		}
+	case asBool:
+		switch b := v.(type) {
+		case int64:
+			return strconv.AppendBool(buf, b != 0)
+		case bool:
+			return strconv.AppendBool(buf, b)
+		default:
+			return append(buf, "false"...)
+		}
+	case asMillis:
+		s := text(v)
+		if s == "" {
+			return append(buf, "null"...)
+		}
+		t, err := time.Parse(types.DefaultDateLayout, s)
+		if err != nil {
+			dt, perr := types.ParseDateTime(s)
+			if perr != nil || dt.IsZero() {
+				return append(buf, "null"...)
+			}
+			t = dt.Time()
+		}
+		return strconv.AppendInt(buf, t.UnixMilli(), 10)
+	case asJSONText:
+		if v == nil {
+			if c.IsOptional {
+				return append(buf, "null"...)
+			}
+			return append(buf, `""`...)
+		}
+		return appendString(buf, text(v))
+	default:
+		return appendString(buf, text(v))
+	}
+}
+
+func text(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case []byte:
+		return string(s)
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(s)
+	}
+}
+
+func appendString(buf []byte, s string) []byte {
+	b, _ := json.Marshal(s)
+	return append(buf, b...)
+}
+
+// decode turns one pushed value into what the record field takes, or says why it cannot.
+func (c *column) decode(v any) (any, error) {
+	switch c.codec {
+	case asNumber:
+		switch n := v.(type) {
+		case nil:
+			return 0, nil
+		case float64:
+			return n, nil
+		}
+		return nil, fmt.Errorf("must be a number")
+	case asBool:
+		switch b := v.(type) {
+		case nil:
+			return false, nil
+		case bool:
+			return b, nil
+		}
+		return nil, fmt.Errorf("must be a boolean")
+	case asMillis:
+		switch n := v.(type) {
+		case nil:
+			return "", nil
+		case float64:
+			if n < -62135596800000 || n > 253402300799000 {
+				return nil, fmt.Errorf("must be milliseconds since 1970 within years 1–9999")
+			}
+			return time.UnixMilli(int64(n)).UTC(), nil
+		}
+		return nil, fmt.Errorf("must be milliseconds since the epoch (a number) or null")
+	case asJSONText:
+		switch s := v.(type) {
+		case nil:
+			return nil, nil
+		case string:
+			if s == "" {
+				return nil, nil
+			}
+			var parsed any
+			if err := json.Unmarshal([]byte(s), &parsed); err != nil {
+				return nil, fmt.Errorf("must be JSON text: %v", err)
+			}
+			return parsed, nil
+		}
+		return nil, fmt.Errorf("must be JSON text (a string)")
+	default:
+		switch s := v.(type) {
+		case nil:
+			return "", nil
+		case string:
+			return s, nil
+		}
+		return nil, fmt.Errorf("must be a string")
+	}
+}

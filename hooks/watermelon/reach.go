@@ -1,0 +1,121 @@
+package watermelon
+
+import (
+	"slices"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// reachKey names whose reach a row of _sync_reach records.
+func reachKey(auth *core.Record) string {
+	if auth.IsSuperuser() {
+		return "_superusers:" + auth.Id
+	}
+	return auth.Id
+}
+
+// refreshReach brings the caller's reach up to date with what the API rules let them list now,
+// in one write transaction, and returns the sequence number the pull answers with. Records that
+// came into reach are stamped with a new sequence number (the device is sent them whole, as
+// created); records that left it — deleted, or no longer theirs to see — are stamped likewise
+// (the device is told to delete them).
+func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) {
+	var seq int64
+	err := app.RunInTransaction(func(tx core.App) error {
+		if err := tx.DB().NewQuery("SELECT seq FROM _sync_state WHERE id = 1").Row(&seq); err != nil {
+			return err
+		}
+		user := reachKey(auth)
+		info := requestInfo(auth, "GET", nil)
+		type change struct {
+			table  string
+			gained []string
+			lost   []string
+		}
+		var changes []change
+		for _, t := range s.Tables {
+			now, err := visibleIDs(tx, info, t.collection)
+			if err != nil {
+				return err
+			}
+			var before []string
+			err = tx.DB().Select("record_id").From("_sync_reach").
+				Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1}).Column(&before)
+			if err != nil {
+				return err
+			}
+			slices.Sort(now)
+			slices.Sort(before)
+			c := change{table: t.Name}
+			c.gained, c.lost = diff(now, before)
+			if len(c.gained)+len(c.lost) > 0 {
+				changes = append(changes, c)
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := tx.DB().NewQuery("UPDATE _sync_state SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&seq); err != nil {
+			return err
+		}
+		gain := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq})
+			ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq,
+			changed_at = strftime('%Y-%m-%d %H:%M:%fZ')`).Prepare()
+		defer gain.Close()
+		lose := tx.DB().NewQuery(`UPDATE _sync_reach SET in_reach = 0, seq = {:seq}, changed_at = strftime('%Y-%m-%d %H:%M:%fZ')
+			WHERE user_id = {:user} AND tbl = {:tbl} AND record_id = {:id}`).Prepare()
+		defer lose.Close()
+		for _, c := range changes {
+			for _, id := range c.gained {
+				if _, err := gain.Bind(dbx.Params{"user": user, "tbl": c.table, "id": id, "seq": seq}).Execute(); err != nil {
+					return err
+				}
+			}
+			for _, id := range c.lost {
+				if _, err := lose.Bind(dbx.Params{"user": user, "tbl": c.table, "id": id, "seq": seq}).Execute(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return seq, err
+}
+
+// diff returns what is in now and not in before, and what is in before and not in now; both
+// slices are sorted.
+func diff(now, before []string) (gained, lost []string) {
+	i, j := 0, 0
+	for i < len(now) || j < len(before) {
+		switch {
+		case j == len(before) || (i < len(now) && now[i] < before[j]):
+			gained = append(gained, now[i])
+			i++
+		case i == len(now) || before[j] < now[i]:
+			lost = append(lost, before[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return gained, lost
+}
+
+// markPushed records that the pushing device holds the records it pushed, as of its last pull,
+// so that the next pull sends them back as updated rather than as new.
+func markPushed(tx core.App, auth *core.Record, table string, ids []string, lastPulledAt int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq})
+		ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq WHERE in_reach = 0`).Prepare()
+	defer q.Close()
+	for _, id := range ids {
+		if _, err := q.Bind(dbx.Params{"user": reachKey(auth), "tbl": table, "id": id, "seq": lastPulledAt}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
