@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/outbox"
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
 )
@@ -14,6 +15,7 @@ import (
 // Register binds every hook of Feidi to app.
 func Register(app core.App) {
 	validate.Register(app)
+	outbox.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.
