@@ -31,7 +31,7 @@ type Need struct {
 	Category    string     `json:"category"`
 	Title       string     `json:"title"`
 	Description string     `json:"description,omitempty"`
-	BudgetWan   float64    `json:"budget_wan"` // 10k yuan
+	BudgetWan   float64    `json:"budget_wan"`         // 10k yuan
 	Deadline    string     `json:"deadline,omitempty"` // YYYY-MM-DD
 	Status      string     `json:"status"`
 }
