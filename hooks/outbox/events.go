@@ -24,8 +24,8 @@ const (
 // bindEvents enqueues, in the transaction of each change, the events the enabled targets want.
 func bindEvents(app core.App, c Clients) {
 	if c.Sharing != nil {
-		onSave(app, "surveys", func(e *core.RecordEvent) func(core.App) error {
-			if !becomes(e.Record, "submitted") {
+		onSave(app, "surveys", func(e *core.RecordEvent, before *core.Record) func(core.App) error {
+			if !becomes(before, e.Record, "submitted") {
 				return nil
 			}
 			return func(tx core.App) error {
@@ -36,12 +36,12 @@ func bindEvents(app core.App, c Clients) {
 				return Enqueue(tx, Message{Target: TargetSharing, Event: sharing.SurveySubmitted, Source: source(e.Record), Payload: data})
 			}
 		})
-		onSave(app, "needs", func(e *core.RecordEvent) func(core.App) error {
+		onSave(app, "needs", func(e *core.RecordEvent, before *core.Record) func(core.App) error {
 			event := ""
 			switch {
-			case becomes(e.Record, "published"):
+			case becomes(before, e.Record, "published"):
 				event = sharing.NeedPublished
-			case becomes(e.Record, "resolved"):
+			case becomes(before, e.Record, "resolved"):
 				event = sharing.NeedResolved
 			default:
 				return nil
@@ -56,25 +56,25 @@ func bindEvents(app core.App, c Clients) {
 		})
 	}
 	if c.College != nil {
-		onSave(app, "engineers", func(e *core.RecordEvent) func(core.App) error {
-			if !e.Record.IsNew() && !changed(e.Record, "name", "phone", "specialty", "chengdu_employer", "dazu_employer") {
+		onSave(app, "engineers", func(e *core.RecordEvent, before *core.Record) func(core.App) error {
+			if before != nil && !changed(before, e.Record, "name", "phone", "specialty", "chengdu_employer", "dazu_employer") {
 				return nil
 			}
 			return func(tx core.App) error { return enqueueEnrolment(tx, e.Record.Id) }
 		})
 		app.OnRecordDeleteExecute("engineers").BindFunc(func(e *core.RecordEvent) error {
-			return inTx(e, func(tx core.App) error {
+			return inTx(e, always(func(tx core.App) error {
 				return Enqueue(tx, Message{Target: TargetCollege, Event: EventEnrolment, Source: source(e.Record),
 					Payload: college.Enrolment{EngineerID: e.Record.Id, Name: e.Record.GetString("name"),
 						Cohorts: []college.Cohort{}, ChangedAt: time.Now().UTC()}})
-			})
+			}))
 		})
-		members := func(e *core.RecordEvent) func(core.App) error {
+		members := func(e *core.RecordEvent, before *core.Record) func(core.App) error {
 			engineers := []string{e.Record.GetString("engineer")}
-			if !e.Record.IsNew() {
-				if was := e.Record.Original().GetString("engineer"); was != engineers[0] {
+			if before != nil {
+				if was := before.GetString("engineer"); was != engineers[0] {
 					engineers = append(engineers, was)
-				} else if !changed(e.Record, "cohort") {
+				} else if !changed(before, e.Record, "cohort") {
 					return nil
 				}
 			}
@@ -89,10 +89,10 @@ func bindEvents(app core.App, c Clients) {
 		}
 		onSave(app, "cohort_members", members)
 		app.OnRecordDeleteExecute("cohort_members").BindFunc(func(e *core.RecordEvent) error {
-			return inTx(e, func(tx core.App) error { return enqueueEnrolment(tx, e.Record.GetString("engineer")) })
+			return inTx(e, always(func(tx core.App) error { return enqueueEnrolment(tx, e.Record.GetString("engineer")) }))
 		})
-		onSave(app, "exports", func(e *core.RecordEvent) func(core.App) error {
-			if !becomes(e.Record, "done") || e.Record.GetString("cohort") == "" {
+		onSave(app, "exports", func(e *core.RecordEvent, before *core.Record) func(core.App) error {
+			if !becomes(before, e.Record, "done") || e.Record.GetString("cohort") == "" {
 				return nil // only cohort exports go to the College
 			}
 			return func(tx core.App) error {
@@ -102,44 +102,62 @@ func bindEvents(app core.App, c Clients) {
 	}
 }
 
-// onSave binds decide to every create and update of collection. decide looks at the record before
-// it is written and returns what to enqueue, or nil; the write and the enqueue then share one
-// transaction.
-func onSave(app core.App, collection string, decide func(e *core.RecordEvent) func(tx core.App) error) {
+// onSave binds decide to every create and update of collection. In one transaction, decide
+// compares the record with its stored state (before, nil for a create) and returns what to
+// enqueue or nil; then the record is written and the enqueue runs. The stored state is read
+// rather than Record.Original(), which PocketBase does not refresh when one record value is
+// saved twice.
+func onSave(app core.App, collection string, decide func(e *core.RecordEvent, before *core.Record) func(tx core.App) error) {
 	handler := func(e *core.RecordEvent) error {
-		enqueue := decide(e)
-		if enqueue == nil {
-			return e.Next()
-		}
-		return inTx(e, enqueue)
+		isNew := e.Record.IsNew()
+		return inTx(e, func(tx core.App) (func(core.App) error, error) {
+			if isNew {
+				return decide(e, nil), nil
+			}
+			before, err := tx.FindRecordById(collection, e.Record.Id)
+			if err != nil {
+				return nil, err
+			}
+			return decide(e, before), nil
+		})
 	}
 	app.OnRecordCreateExecute(collection).BindFunc(handler)
 	app.OnRecordUpdateExecute(collection).BindFunc(handler)
 }
 
-// inTx writes e's record and then runs enqueue in one transaction. PocketBase's Save does not
-// open one for a create or an update (a delete has its own, which this joins), so the hook opens
-// it here, the way core's onRecordDeleteExecute does; inside an outer transaction it joins that.
-func inTx(e *core.RecordEvent, enqueue func(tx core.App) error) error {
+// inTx runs, in one transaction, decide, the write of e's record, and what decide returned.
+// PocketBase's Save opens no transaction for a create or an update (a delete has its own, which
+// this joins), so the hook opens it here, the way core's onRecordDeleteExecute does; inside a
+// caller's transaction it joins that one.
+func inTx(e *core.RecordEvent, decide func(tx core.App) (func(tx core.App) error, error)) error {
 	outer := e.App
 	defer func() { e.App = outer }()
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
-		if err := e.Next(); err != nil {
+		enqueue, err := decide(tx)
+		if err != nil {
+			return err
+		}
+		if err := e.Next(); err != nil || enqueue == nil {
 			return err
 		}
 		return enqueue(tx)
 	})
 }
 
-// becomes reports whether the record is being saved with status and did not have it before.
-func becomes(r *core.Record, status string) bool {
-	return r.GetString("status") == status && (r.IsNew() || r.Original().GetString("status") != status)
+// always is a decision for inTx that always enqueues.
+func always(enqueue func(tx core.App) error) func(core.App) (func(core.App) error, error) {
+	return func(core.App) (func(core.App) error, error) { return enqueue, nil }
 }
 
-func changed(r *core.Record, fields ...string) bool {
+// becomes reports whether r is being saved with status and did not have it before.
+func becomes(before, r *core.Record, status string) bool {
+	return r.GetString("status") == status && (before == nil || before.GetString("status") != status)
+}
+
+func changed(before, r *core.Record, fields ...string) bool {
 	for _, f := range fields {
-		if r.Original().GetString(f) != r.GetString(f) {
+		if before.GetString(f) != r.GetString(f) {
 			return true
 		}
 	}
