@@ -11,6 +11,7 @@ import (
 
 	"feidi/hooks/apptest"
 	"feidi/hooks/outbox"
+	"feidi/hooks/validate"
 	"feidi/integrations/delivery/deliverytest"
 )
 
@@ -133,6 +134,14 @@ func enterprise(t *testing.T, app core.App) *core.Record {
 	t.Helper()
 	return newRecord(t, app, "enterprises", map[string]any{"name": "大足某五金制品有限公司",
 		"uscc": "91350100M000100Y43", "industry": "hardware", "park": "shuangqiao_edz"})
+}
+
+// enterprise2 is a second firm, in Dazu (division 500111).
+func enterprise2(t *testing.T, app core.App) *core.Record {
+	t.Helper()
+	const first17 = "91500111MA5U0000X"
+	return newRecord(t, app, "enterprises", map[string]any{"name": "大足某汽摩配件有限公司",
+		"uscc": first17 + string(validate.USCCCheckChar(first17)), "industry": "auto_moto"})
 }
 
 func needsForm(t *testing.T, app core.App) *core.Record {
