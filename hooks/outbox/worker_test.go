@@ -13,7 +13,7 @@ import (
 	"feidi/integrations/sharing"
 )
 
-// tick runs one pass of the worker over the sharing target.
+// tick runs one pass of the worker over target.
 func tick(t *testing.T, w *outbox.Worker, target string) int {
 	t.Helper()
 	n, err := w.Tick(context.Background(), target)
@@ -231,4 +231,3 @@ func TestRestartWhileReceiverDown(t *testing.T) {
 	w2.Stop()
 	assertDeliveredOnce(t, rcv.sharing, keys...)
 }
-

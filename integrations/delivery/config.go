@@ -41,3 +41,12 @@ func TargetFromEnv(prefix string, defaultTimeout time.Duration) (*Target, error)
 	}
 	return t, nil
 }
+
+// ClientFromEnv is TargetFromEnv followed by New: nil when the integration is off.
+func ClientFromEnv(prefix string, defaultTimeout time.Duration) (*Client, error) {
+	t, err := TargetFromEnv(prefix, defaultTimeout)
+	if t == nil || err != nil {
+		return nil, err
+	}
+	return New(*t), nil
+}

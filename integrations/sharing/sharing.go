@@ -35,11 +35,11 @@ type Client struct{ c *delivery.Client }
 // FromEnv returns the configured client, nil when FEIDI_SHARING_URL is unset, or an error naming
 // the bad setting.
 func FromEnv() (*Client, error) {
-	t, err := delivery.TargetFromEnv(EnvPrefix, DefaultTimeout)
-	if t == nil || err != nil {
+	c, err := delivery.ClientFromEnv(EnvPrefix, DefaultTimeout)
+	if c == nil {
 		return nil, err
 	}
-	return New(*t), nil
+	return &Client{c: c}, nil
 }
 
 // New returns a client for t.
