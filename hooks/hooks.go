@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/outbox"
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
 	"feidi/hooks/watermelon"
@@ -16,6 +17,7 @@ import (
 func Register(app core.App) {
 	validate.Register(app)
 	watermelon.Register(app)
+	outbox.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.

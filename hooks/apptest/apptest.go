@@ -110,3 +110,12 @@ func Token(t testing.TB, app core.App, userID string) string {
 	}
 	return tok
 }
+
+// Must fails the test on err; for setting up fixtures in one line.
+func Must[T any](t testing.TB, v T, err error) T {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

@@ -1,0 +1,73 @@
+package outbox
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"feidi/hooks/tz"
+)
+
+// Register reads the integrations' settings, binds the events of the enabled ones, and on serve
+// starts the worker, the daily trips job and the admin retry route. A bad setting makes serve
+// fail with its reason.
+func Register(app core.App) {
+	clients, cfgErr := LoadClients()
+	bindEvents(app, clients)
+	bindRequeue(app)
+
+	var running atomic.Pointer[Worker] // set on serve, read by request goroutines
+	app.OnRecordAfterCreateSuccess(Collection).BindFunc(func(e *core.RecordEvent) error {
+		if w := running.Load(); w != nil {
+			w.Nudge(e.Record.GetString("target"))
+		}
+		return e.Next()
+	})
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		if cfgErr != nil {
+			return cfgErr
+		}
+		bindRetryApi(e)
+		if len(clients.targets()) == 0 {
+			return e.Next()
+		}
+		worker := NewWorker(e.App, clients)
+		if err := worker.Start(); err != nil {
+			return err
+		}
+		running.Store(worker)
+		if clients.Sharing != nil {
+			// Catch up yesterday if the process was down at the cron time; the day's fixed key
+			// makes a second enqueue a no-op.
+			enqueueYesterday(e.App)
+			e.App.Cron().MustAdd("feidiTripsDaily", TripsCron, func() { enqueueYesterday(e.App) })
+		}
+		return e.Next()
+	})
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		if w := running.Swap(nil); w != nil {
+			w.Stop()
+		}
+		return e.Next()
+	})
+}
+
+func enqueueYesterday(app core.App) {
+	yesterday := tz.Day(time.Now()).AddDate(0, 0, -1)
+	if err := EnqueueDailyTrips(app, yesterday); err != nil {
+		app.Logger().Error("outbox: daily trips", "day", yesterday.Format(time.DateOnly), "error", err)
+	}
+}
+
+// bindRequeue gives a dead row sent back to pending — by the retry route or an admin's edit —
+// a fresh round of attempts, due now.
+func bindRequeue(app core.App) {
+	app.OnRecordUpdate(Collection).BindFunc(func(e *core.RecordEvent) error {
+		if e.Record.Original().GetString("status") == StatusDead && e.Record.GetString("status") == StatusPending {
+			e.Record.Set("attempts", 0)
+			e.Record.Set("next_attempt_at", time.Now())
+		}
+		return e.Next()
+	})
+}

@@ -1,0 +1,53 @@
+package sharing
+
+import "encoding/json"
+
+// Enterprise names a Dazu firm by its record id and Unified Social Credit Code.
+type Enterprise struct {
+	ID       string `json:"id"`
+	USCC     string `json:"uscc"`
+	Name     string `json:"name"`
+	Industry string `json:"industry,omitempty"`
+	Park     string `json:"park,omitempty"`
+}
+
+// Survey is the data of survey.submitted: a field officer's needs survey (企业需求动态摸排) as
+// submitted. The officer is not named.
+type Survey struct {
+	ID          string          `json:"id"`
+	Enterprise  Enterprise      `json:"enterprise"`
+	FormCode    string          `json:"form_code"`
+	FormVersion int             `json:"form_version"`
+	VisitedAt   string          `json:"visited_at,omitempty"` // RFC 3339, as the device reported it
+	Answers     json.RawMessage `json:"answers"`
+}
+
+// Need is the data of need.published and need.resolved: an enterprise need posted as an open
+// challenge (揭榜挂帅) and its outcome.
+type Need struct {
+	ID          string     `json:"id"`
+	Enterprise  Enterprise `json:"enterprise"`
+	SurveyID    string     `json:"survey_id,omitempty"`
+	Category    string     `json:"category"`
+	Title       string     `json:"title"`
+	Description string     `json:"description,omitempty"`
+	BudgetWan   float64    `json:"budget_wan"`         // 10k yuan
+	Deadline    string     `json:"deadline,omitempty"` // YYYY-MM-DD
+	Status      string     `json:"status"`
+}
+
+// Trips is the data of trips.daily: the cross-city trips of one Shanghai calendar day, counted
+// per Dazu enterprise that employs the engineers. Counts and hours only, no person.
+type Trips struct {
+	Day         string           `json:"day"` // YYYY-MM-DD in Asia/Shanghai
+	Enterprises []EnterpriseTrip `json:"enterprises"`
+}
+
+// EnterpriseTrip is one enterprise's line of Trips.
+type EnterpriseTrip struct {
+	Enterprise Enterprise `json:"enterprise"`
+	Trips      int        `json:"trips"`
+	ToDazu     int        `json:"to_dazu"`
+	ToChengdu  int        `json:"to_chengdu"`
+	Hours      float64    `json:"hours"` // door-to-door travel time, summed, rounded to 0.01 h
+}
