@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/exportjob"
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
 )
@@ -14,9 +15,10 @@ import (
 // Register binds every hook of Feidi to app.
 func Register(app core.App) {
 	validate.Register(app)
+	exportjob.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.
 func Commands(app core.App) []*cobra.Command {
-	return []*cobra.Command{seed.Command(app)}
+	return []*cobra.Command{seed.Command(app), exportjob.Command(app)}
 }

@@ -159,21 +159,12 @@ func Cohort(ctx context.Context, db dbx.Builder, cohortID string, p Period, out 
 		return Result{}, err
 	}
 	// Details first, adding up as they stream; the summaries they feed come last.
-	for _, step := range []struct {
-		s    *sheet
-		fill func(table) error
-	}{
+	return x.run([]step{
 		{commuteSheet, x.trips},
 		{scheduleSheet, x.entries},
 		{engineerMonthSheet, x.engineerMonths},
 		{cohortSummarySheet, x.summary},
-	} {
-		if err := x.sheet(step.s, step.fill); err != nil {
-			x.book.close()
-			return Result{}, err
-		}
-	}
-	return x.close()
+	})
 }
 
 // at is the month of member e that day (a date at 00:00 UTC) falls in, or nil outside the period.
@@ -203,7 +194,7 @@ func (x *cohortExport) trips(t table) error {
 		FROM commute_logs WHERE engineer = {:engineer} AND depart_at >= {:start} AND depart_at < {:end}
 		AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
 	for e, m := range x.members {
-		err := pages(x, q, m.ID, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(r trip) error {
+		err := engineerPages(x, q, m.ID, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(r trip) error {
 			depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
 			departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
 			seconds := int64(arrive.Sub(depart) / time.Second)
@@ -231,7 +222,7 @@ func (x *cohortExport) entries(t table) error {
 		FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
 		AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
 	for e, m := range x.members {
-		err := pages(x, q, m.ID, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(r entry) error {
+		err := engineerPages(x, q, m.ID, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(r entry) error {
 			start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
 			day := tz.Day(start)
 			bit := uint32(1) << (day.Day() - 1)
@@ -292,20 +283,13 @@ func (x *cohortExport) summary(t table) error {
 
 func days(set uint32) int { return bits.OnesCount32(set) }
 
-// pages runs the keyset query q for one engineer page by page, in (timestamp, id) order, and
-// hands each row to emit. Only one page is in memory at a time.
-func pages[T any](x *cohortExport, q, engineer string, key func(T) (string, string), emit func(T) error) error {
-	params := dbx.Params{
-		"engineer": engineer,
-		"start":    x.period.Start().UTC().Format(types.DefaultDateLayout),
-		"end":      x.period.End().UTC().Format(types.DefaultDateLayout),
-		"at":       "",
-		"id":       "",
-		"limit":    pageSize,
-	}
+// pages runs the keyset query q page by page and hands each row to emit; after moves the
+// keyset parameters past the last row of a page. Only one page is in memory at a time.
+func pages[T any](w *writer, db dbx.Builder, q string, params dbx.Params, after func(last T, p dbx.Params), emit func(T) error) error {
+	params["limit"] = pageSize
 	for {
 		var page []T
-		if err := x.db.NewQuery(q).Bind(params).All(&page); err != nil {
+		if err := db.NewQuery(q).Bind(params).All(&page); err != nil {
 			return err
 		}
 		for _, r := range page {
@@ -313,15 +297,22 @@ func pages[T any](x *cohortExport, q, engineer string, key func(T) (string, stri
 				return err
 			}
 		}
-		x.inSheet += len(page)
-		if err := x.report(); err != nil {
+		w.inSheet += len(page)
+		if err := w.report(); err != nil {
 			return err
 		}
 		if len(page) < pageSize {
 			return nil
 		}
-		params["at"], params["id"] = key(page[len(page)-1])
+		after(page[len(page)-1], params)
 	}
+}
+
+// engineerPages pages through one engineer's rows of the period in (timestamp, id) order.
+func engineerPages[T any](x *cohortExport, q, engineer string, key func(T) (string, string), emit func(T) error) error {
+	params := dbx.Params{"engineer": engineer, "at": "", "id": ""}
+	x.period.bind(params)
+	return pages(x.writer, x.db, q, params, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
 }
 
 func parseDate(s string) time.Time {

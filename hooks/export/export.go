@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/pocketbase/dbx"
 )
 
 // Format is the kind of file an export is written as.
@@ -105,6 +107,51 @@ func (w *writer) report() error {
 	return w.ctx.Err()
 }
 
-func (w *writer) close() (Result, error) {
+// step is one sheet and what fills it.
+type step struct {
+	s    *sheet
+	fill func(table) error
+}
+
+// run writes the sheets in the order of steps and finishes the file.
+func (w *writer) run(steps []step) (Result, error) {
+	for _, st := range steps {
+		if err := w.sheet(st.s, st.fill); err != nil {
+			w.book.close()
+			return Result{}, err
+		}
+	}
 	return w.res, w.book.close()
+}
+
+// Kind is what an export holds.
+type Kind string
+
+// The kinds of export.
+const (
+	KindCohort Kind = "cohort" // the cohort workbook of the Engineer College
+	KindNeeds  Kind = "needs"  // the needs summary of the enclave committee
+)
+
+// Request says what to export.
+type Request struct {
+	Kind   Kind
+	Cohort string // the cohort's id, for KindCohort
+	Period Period
+}
+
+// FileName is a name for the file of r, without the random part storage may add.
+func (r Request) FileName(f Format) string {
+	return string(r.Kind) + "_" + r.Period.String() + "." + f.Extension()
+}
+
+// Write writes the export r asks for to out.
+func Write(ctx context.Context, db dbx.Builder, r Request, out io.Writer, opts Options) (Result, error) {
+	switch r.Kind {
+	case KindCohort:
+		return Cohort(ctx, db, r.Cohort, r.Period, out, opts)
+	case KindNeeds:
+		return Needs(ctx, db, r.Period, out, opts)
+	}
+	return Result{}, fmt.Errorf("unknown kind of export %q", r.Kind)
 }

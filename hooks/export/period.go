@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
+
 	"feidi/hooks/tz"
 )
 
@@ -62,6 +65,13 @@ func (p Period) monthIndex(day time.Time) int {
 
 // month is the first day of the i-th month of the period.
 func (p Period) month(i int) time.Time { return p.From.AddDate(0, i, 0) }
+
+// bind sets the query parameters start and end to the period's bounds as PocketBase stores
+// instants.
+func (p Period) bind(params dbx.Params) {
+	params["start"] = p.Start().UTC().Format(types.DefaultDateLayout)
+	params["end"] = p.End().UTC().Format(types.DefaultDateLayout)
+}
 
 func (p Period) String() string {
 	return p.From.Format(monthLayout) + "_" + p.To.Format(monthLayout)

@@ -65,7 +65,7 @@ func Seed(t testing.TB, app core.App) Cohort {
 	Trip(t, app, zhang, "chengdu", "dazu", "2025-01-06 19:00", "2025-01-06 20:10", 54.5) // both cities on the 6th
 	Entry(t, app, zhang, "dazu", "work", "2025-01-07 09:00", "2025-01-07 18:00")
 	Trip(t, app, zhang, "dazu", "chengdu", "2025-01-10 23:30", "2025-01-11 02:00", 120.35) // across midnight
-	Entry(t, app, zhang, "chengdu", "leave", "2025-01-15 09:00", "2025-01-15 18:00")      // a leave day: no city
+	Entry(t, app, zhang, "chengdu", "leave", "2025-01-15 09:00", "2025-01-15 18:00")       // a leave day: no city
 	Entry(t, app, zhang, "chengdu", "training", "2025-01-20 09:00", "2025-01-20 17:00")
 	Trip(t, app, zhang, "chengdu", "dazu", "2025-01-31 22:30", "2025-02-01 01:15", 99.99) // across the month end
 	Entry(t, app, zhang, "dazu", "work", "2025-02-03 09:00", "2025-02-03 18:00")
