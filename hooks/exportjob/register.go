@@ -52,11 +52,20 @@ func Register(app core.App) {
 	})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
 		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
 		app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 			stop()
+			<-done // the job in hand stops at its next page; the database must outlive it
 			return e.Next()
 		})
-		go work(ctx, app, wake)
+		// Before serving anything: a job left running was cut short by the last stop.
+		if err := Requeue(app); err != nil {
+			app.Logger().Error("exports: resume", "error", err)
+		}
+		go func() {
+			defer close(done)
+			work(ctx, app, wake)
+		}()
 		return e.Next()
 	})
 }
@@ -64,12 +73,7 @@ func Register(app core.App) {
 // checkExport fills the defaults of a new job and checks what it asks for; it runs on every
 // save, whatever the door.
 func checkExport(r *core.Record) error {
-	if r.GetString("status") == "" {
-		r.Set("status", Queued)
-	}
-	if r.GetString("format") == "" {
-		r.Set("format", string(export.XLSX))
-	}
+	defaults(r)
 	errs := validation.Errors{}
 	switch export.Kind(r.GetString("kind")) {
 	case export.KindCohort:
@@ -93,11 +97,22 @@ func checkExport(r *core.Record) error {
 	return nil
 }
 
+// defaults fills what a request may leave out: a new job is queued, as a workbook.
+func defaults(r *core.Record) {
+	if r.GetString("status") == "" {
+		r.Set("status", Queued)
+	}
+	if r.GetString("format") == "" {
+		r.Set("format", string(export.XLSX))
+	}
+}
+
 // checkRequest answers what the API rules cannot explain: a cohort that is not the
 // coordinator's (403), an unknown cohort (400), and a job identical to one already queued or
 // running (409).
 func checkRequest(e *core.RecordRequestEvent) error {
 	r := e.Record
+	defaults(r)
 	if id := r.GetString("cohort"); id != "" {
 		cohort, err := e.App.FindRecordById("cohorts", id)
 		if err != nil {
@@ -123,12 +138,15 @@ func checkRequest(e *core.RecordRequestEvent) error {
 	return nil
 }
 
-// work runs jobs until ctx ends: first those a restart interrupted, then each new one.
+// Requeue puts back in the queue the jobs left running: a restart cut them short, and they
+// start again from the beginning.
+func Requeue(app core.App) error {
+	_, err := app.DB().NewQuery(`UPDATE exports SET status = 'queued' WHERE status = 'running'`).Execute()
+	return err
+}
+
+// work runs jobs until ctx ends: first those waiting, then each new one.
 func work(ctx context.Context, app core.App, wake <-chan struct{}) {
-	// A job left running was cut short by a restart: it starts again from the beginning.
-	if _, err := app.DB().NewQuery(`UPDATE exports SET status = 'queued' WHERE status = 'running'`).Execute(); err != nil {
-		app.Logger().Error("exports: resume", "error", err)
-	}
 	for {
 		if err := RunPending(ctx, app); err != nil && !errors.Is(err, context.Canceled) {
 			app.Logger().Error("exports: run", "error", err)

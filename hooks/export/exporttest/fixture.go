@@ -22,6 +22,12 @@ type Cohort struct {
 	Engineers   []string // ids of the cohort's engineers, 张三 then 李四
 }
 
+// The ids of the fixture's cohorts, fixed so that requests can be written before the app exists.
+const (
+	CohortID      = "springcohort2025"
+	OtherCohortID = "othercohort20250"
+)
+
 // Period of the fixture: January and February 2025.
 const From, To = "2025-01", "2025-02"
 
@@ -44,10 +50,12 @@ func Seed(t testing.TB, app core.App) Cohort {
 	}
 	cohorts := collection(t, app, "cohorts")
 	cohort := core.NewRecord(cohorts)
+	cohort.Id = CohortID
 	cohort.Set("name", "2025 春季定向培养班")
 	cohort.Set("coordinator", c.Coordinator.Id)
 	c.ID = apptest.Save(t, app, cohort).Id
 	other := core.NewRecord(cohorts)
+	other.Id = OtherCohortID
 	other.Set("name", "另一个班")
 	other.Set("coordinator", c.Other.Id)
 	apptest.Save(t, app, other)
