@@ -35,6 +35,17 @@ func exportCohort(t *testing.T, format export.Format) ([]byte, export.Result) {
 	return buf.Bytes(), res
 }
 
+// open reads a workbook back; it is closed when the test ends.
+func open(t *testing.T, data []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 // rawRows reads a sheet back with the values as stored: numbers as numbers, dates as serials.
 func rawRows(t *testing.T, f *excelize.File, sheet string) [][]string {
 	t.Helper()
@@ -96,11 +107,7 @@ func (m metrics) equal(o metrics) bool {
 // monthly rows, and that each monthly row is what the detail sheets add up to under the day rule.
 func TestCohortReconciles(t *testing.T) {
 	data, res := exportCohort(t, export.XLSX)
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := open(t, data)
 	if got := f.GetSheetList(); strings.Join(got, ",") != "概览,工程师月度,通勤记录,日程" {
 		t.Fatalf("sheets %v", got)
 	}
@@ -197,11 +204,7 @@ func TestCohortReconciles(t *testing.T) {
 // TestCohortEdgeCases pins where the edge cases of the day rule land.
 func TestCohortEdgeCases(t *testing.T) {
 	data, _ := exportCohort(t, export.XLSX)
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := open(t, data)
 	rows := rawRows(t, f, "工程师月度")
 	byMonth := map[string]metrics{}
 	for _, r := range rows {
@@ -240,11 +243,7 @@ func TestCohortEdgeCases(t *testing.T) {
 // widths, and number formats on real numbers and dates.
 func TestCohortWorkbookLayout(t *testing.T) {
 	data, _ := exportCohort(t, export.XLSX)
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := open(t, data)
 	filters := map[string]bool{}
 	for _, n := range f.GetDefinedName() {
 		if n.Name == "_xlnm._FilterDatabase" {
