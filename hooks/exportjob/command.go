@@ -23,7 +23,8 @@ func Command(app core.App) *cobra.Command {
 		Short: "Write a cohort workbook (--cohort) or the needs summary (--needs) to a file",
 		Example: "  feidi export --cohort COHORT_ID --from 2026-01 --to 2026-06 --out cohort.xlsx\n" +
 			"  feidi export --needs --from 2026-01 --to 2026-06 --out needs.zip",
-		Args: cobra.NoArgs,
+		Args:         cobra.NoArgs,
+		SilenceUsage: true, // a failed export says why; the flags are in --help
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := export.ParsePeriod(from, to)
 			if err != nil {
