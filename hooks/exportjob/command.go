@@ -25,46 +25,12 @@ func Command(app core.App) *cobra.Command {
 			"  feidi export --needs --from 2026-01 --to 2026-06 --out needs.zip",
 		Args:         cobra.NoArgs,
 		SilenceUsage: true, // a failed export says why; the flags are in --help
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := export.ParsePeriod(from, to)
-			if err != nil {
-				return err
+		Run: func(cmd *cobra.Command, _ []string) {
+			// PocketBase ignores the error of a command; cron needs to see the failure.
+			if err := runExport(cmd, app, cohort, from, to, out, format, needs); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "Error:", err)
+				os.Exit(1)
 			}
-			req := export.Request{Kind: export.KindCohort, Cohort: cohort, Period: p}
-			switch {
-			case needs == (cohort != ""):
-				return errors.New("give either --cohort ID or --needs")
-			case needs:
-				req.Kind = export.KindNeeds
-			}
-			f := export.Format(format)
-			if f == "" {
-				f = export.XLSX
-				if strings.EqualFold(filepath.Ext(out), ".zip") {
-					f = export.CSV
-				}
-			}
-			if out == "" {
-				out = req.FileName(f)
-			}
-			file, err := os.Create(out)
-			if err != nil {
-				return err
-			}
-			stderr := cmd.ErrOrStderr()
-			res, err := export.Write(cmd.Context(), app.DB(), req, file, export.Options{Format: f, Progress: func(rows int) {
-				fmt.Fprintf(stderr, "\rexport: %d rows written", rows)
-			}})
-			fmt.Fprintln(stderr)
-			if cerr := file.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				os.Remove(out)
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows %v\n", out, res.Total, res.Rows)
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&cohort, "cohort", "", "id of the cohort to export")
@@ -74,4 +40,47 @@ func Command(app core.App) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "", "file to write; .zip means CSV files (default: kind_from_to.xlsx)")
 	cmd.Flags().StringVar(&format, "format", "", "xlsx or csv (default: from the --out extension)")
 	return cmd
+}
+
+// runExport writes the export the flags ask for.
+func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format string, needs bool) error {
+	p, err := export.ParsePeriod(from, to)
+	if err != nil {
+		return err
+	}
+	req := export.Request{Kind: export.KindCohort, Cohort: cohort, Period: p}
+	switch {
+	case needs == (cohort != ""):
+		return errors.New("give either --cohort ID or --needs")
+	case needs:
+		req.Kind = export.KindNeeds
+	}
+	f := export.Format(format)
+	if f == "" {
+		f = export.XLSX
+		if strings.EqualFold(filepath.Ext(out), ".zip") {
+			f = export.CSV
+		}
+	}
+	if out == "" {
+		out = req.FileName(f)
+	}
+	file, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	res, err := export.Write(cmd.Context(), app.DB(), req, file, export.Options{Format: f, Progress: func(rows int) {
+		fmt.Fprintf(stderr, "\rexport: %d rows written", rows)
+	}})
+	fmt.Fprintln(stderr)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(out)
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows %v\n", out, res.Total, res.Rows)
+	return nil
 }
