@@ -284,16 +284,23 @@ func holdsValues(tx core.App, c change) (bool, error) {
 	} else if err != nil {
 		return false, err
 	}
+	return len(changedValues(stored, c.values)) == 0, nil
+}
+
+// changedValues returns the pushed values that differ from the stored record's, compared after
+// each field has normalised them.
+func changedValues(stored *core.Record, values map[string]any) map[string]any {
 	pushed := stored.Clone()
-	pushed.Load(c.values)
-	for name := range c.values {
+	pushed.Load(values)
+	out := map[string]any{}
+	for name, v := range values {
 		a, _ := json.Marshal(stored.Get(name))
 		b, _ := json.Marshal(pushed.Get(name))
 		if string(a) != string(b) {
-			return false, nil
+			out[name] = v
 		}
 	}
-	return true, nil
+	return out
 }
 
 // apply writes the push through the same rules and validation as the REST API. A record that
@@ -355,7 +362,10 @@ func applyOne(tx core.App, auth *core.Record, c change) (reason error, err error
 			return errRuleDenied("create"), err
 		}
 	} else {
-		info.Method = http.MethodPatch
+		// WatermelonDB sends every column of an updated record; the rules must see what a REST
+		// PATCH would carry — the columns that change — or an untouched status of "returned"
+		// would read as a request to set it.
+		info = requestInfo(auth, http.MethodPatch, changedValues(existing, c.values))
 		ok, err := tx.CanAccessRecord(existing, info, col.UpdateRule)
 		if err != nil || !ok {
 			return errRuleDenied("update"), err

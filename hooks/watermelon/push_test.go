@@ -276,3 +276,28 @@ func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestPushedUpdatesAreJudgedByWhatChanges pushes a returned survey the way WatermelonDB does,
+// every column included: an untouched status must not read as a request to set it.
+func TestPushedUpdatesAreJudgedByWhatChanges(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerA)
+	a := officer.pull()
+	var raw map[string]any
+	for _, r := range a.Changes["surveys"].Created {
+		if r["id"] == at.SurveyReturnedA {
+			raw = r
+		}
+	}
+	raw["notes"] = "按退回意见补充了设备清单"
+	status, answer := officer.push(tables(map[string]map[string]any{"surveys": set(nil, []map[string]any{wm("updated", raw)})}))
+	if r, _ := app.FindRecordById("surveys", at.SurveyReturnedA); status != 200 || len(answer) != 0 || r.GetString("notes") != "按退回意见补充了设备清单" {
+		t.Fatalf("editing a returned survey: %d %v", status, answer)
+	}
+	// Whereas moving it to reviewed is still refused.
+	officer.pull()
+	raw["status"] = "reviewed"
+	status, answer = officer.push(tables(map[string]map[string]any{"surveys": set(nil, []map[string]any{wm("updated", raw)})}))
+	if status != 200 || !strings.Contains(jsonOf(answer), at.SurveyReturnedA) {
+		t.Fatalf("an officer reviewing by sync: %d %v", status, answer)
+	}
+}
