@@ -273,6 +273,45 @@ async function scenarioDelete(ctx, A, B) {
   for (const d of [A, B]) assert.equal(await d.unsynced(), false, `${d.name} still has unsynced changes`)
 }
 
+// The walk DOMAIN.md asks for: create → sync → delete → sync on one device while the other
+// edits the same record, in both orders. The deletion wins either way; WatermelonDB drops the
+// other device's unsynced edit of a record the server says is deleted.
+async function scenarioDeleteWhileEdited(ctx, A, B) {
+  const orders = {
+    'A syncs first': async () => { await A.sync(); await B.sync() },
+    // B's edit reaching the server first is pulled by A before A pushes, so no 409: A's
+    // local deletion survives the pull and is pushed.
+    'B syncs first': async () => { await B.sync(); await A.sync(); await B.sync() },
+    'B pushes between A\'s pull and push (409)': async () => {
+      await assert.rejects(A.sync({ beforePush: () => B.sync() }), err => err.status === 409,
+        'deleting a record edited since the pull must get 409')
+      await A.sync()
+      await B.sync()
+    },
+  }
+  let day = '08' // a day of its own for each order's trip
+  for (const [order, run] of Object.entries(orders)) {
+    step(`A logs a trip and syncs; B syncs; B edits it while A deletes it; ${order}`)
+    const trip = await A.create('commute_logs', {
+      engineer: IDS.engineerRecord, from_city: 'dazu', to_city: 'chengdu', mode: 'bus',
+      depart_at: at(`2026-03-${day}T01:00:00Z`), arrive_at: at(`2026-03-${day}T04:00:00Z`),
+    })
+    day = String(Number(day) + 1).padStart(2, '0')
+    await A.sync()
+    await B.sync()
+    assert.ok(await B.raw('commute_logs', trip), 'B got the trip')
+    await B.update('commute_logs', trip, { note: '改乘大巴' })
+    await A.remove('commute_logs', trip)
+    await run()
+    for (const d of [A, B]) {
+      assert.equal(await d.raw('commute_logs', trip), null, `${d.name} still has the deleted trip`)
+      assert.deepEqual(await d.deletedIds('commute_logs'), [])
+      assert.equal(await d.unsynced(), false, `${d.name} still has unsynced changes`)
+    }
+    assert.equal(await serverRaw(ctx.wire, 'commute_logs', trip, TOKENS.engineer, []), null, 'the server still has the trip')
+  }
+}
+
 async function scenarioReject(ctx, A, B) {
   step('offline: A logs a trip overlapping the fixture trip, a valid trip, and a note on the fixture trip')
   const overlapping = await A.create('commute_logs', {
@@ -333,11 +372,12 @@ async function main() {
     ['a. two devices edit offline and converge', scenarioConverge],
     ['b. a conflict resolves', scenarioConflict],
     ['c. a deletion reaches the other device', scenarioDelete],
+    ['c2. a deletion wins over an edit on the other device, in any order', scenarioDeleteWhileEdited],
     ['d. a refused record stays on its device and appears in sync_rejects', scenarioReject],
   ]
   let failed = false
   for (const [name, run] of scenarios) {
-    scenario = name.slice(0, 2)
+    scenario = name.split(' ')[0]
     process.stdout.write(`${name}\n`)
     try {
       await run(ctx, A, B)
