@@ -201,7 +201,6 @@ async function assertConverged(ctx, devices, table, id, columns, want) {
   }
 }
 
-const H = 3600e3
 const at = iso => Date.parse(iso)
 
 async function scenarioConverge(ctx, A, B) {
