@@ -26,8 +26,9 @@ var syncedTables = []string{"enterprises", "survey_forms", "surveys", "needs", "
 func init() {
 	m.Register(func(app core.App) error {
 		stmts := []string{
-			`CREATE TABLE _sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, horizon INTEGER NOT NULL DEFAULT 0)`,
-			`INSERT INTO _sync_state (id, seq) VALUES (1, 1)`,
+			`CREATE TABLE _sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,
+				written INTEGER NOT NULL, horizon INTEGER NOT NULL DEFAULT 0)`,
+			`INSERT INTO _sync_state (id, seq, written) VALUES (1, 1, 1)`,
 			`CREATE TABLE _sync_tombstones (tbl TEXT NOT NULL, record_id TEXT NOT NULL, seq INTEGER NOT NULL,
 				deleted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')), PRIMARY KEY (tbl, record_id))`,
 			`CREATE INDEX idx_sync_tombstones_seq ON _sync_tombstones (seq)`,
@@ -38,13 +39,13 @@ func init() {
 			`CREATE INDEX idx_sync_reach_lost ON _sync_reach (in_reach, changed_at)`,
 			// The seq at which each user's reach was last brought up to date: while nothing has
 			// been written since, a pull need not evaluate the rules again.
-			`CREATE TABLE _sync_users (user_id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID`,
+			`CREATE TABLE _sync_users (user_id TEXT PRIMARY KEY NOT NULL, written INTEGER NOT NULL) WITHOUT ROWID`,
 			// Changing an API rule changes what everyone may list.
 			`CREATE TRIGGER sync_collections_rules AFTER UPDATE ON _collections BEGIN
-				UPDATE _sync_state SET seq = seq + 1 WHERE id = 1; END`,
+				UPDATE _sync_state SET seq = seq + 1, written = seq + 1 WHERE id = 1; END`,
 			// A role decides what a user may list: changing it must wake the next pull.
 			`CREATE TRIGGER sync_users_role AFTER UPDATE OF role ON users WHEN OLD.role IS NOT NEW.role BEGIN
-				UPDATE _sync_state SET seq = seq + 1 WHERE id = 1; END`,
+				UPDATE _sync_state SET seq = seq + 1, written = seq + 1 WHERE id = 1; END`,
 		}
 		for _, name := range syncedTables {
 			c, err := app.FindCollectionByNameOrId(name)
@@ -59,14 +60,14 @@ func init() {
 			stmts = append(stmts,
 				fmt.Sprintf(`UPDATE %[1]s SET sync_seq = 1`, name),
 				fmt.Sprintf(`CREATE TRIGGER sync_%[1]s_insert AFTER INSERT ON %[1]s BEGIN
-					UPDATE _sync_state SET seq = seq + 1 WHERE id = 1;
+					UPDATE _sync_state SET seq = seq + 1, written = seq + 1 WHERE id = 1;
 					UPDATE %[1]s SET sync_seq = (SELECT seq FROM _sync_state WHERE id = 1) WHERE rowid = NEW.rowid;
 					DELETE FROM _sync_tombstones WHERE tbl = '%[1]s' AND record_id = NEW.id; END`, name),
 				fmt.Sprintf(`CREATE TRIGGER sync_%[1]s_update AFTER UPDATE ON %[1]s BEGIN
-					UPDATE _sync_state SET seq = seq + 1 WHERE id = 1;
+					UPDATE _sync_state SET seq = seq + 1, written = seq + 1 WHERE id = 1;
 					UPDATE %[1]s SET sync_seq = (SELECT seq FROM _sync_state WHERE id = 1) WHERE rowid = NEW.rowid; END`, name),
 				fmt.Sprintf(`CREATE TRIGGER sync_%[1]s_delete AFTER DELETE ON %[1]s BEGIN
-					UPDATE _sync_state SET seq = seq + 1 WHERE id = 1;
+					UPDATE _sync_state SET seq = seq + 1, written = seq + 1 WHERE id = 1;
 					INSERT OR REPLACE INTO _sync_tombstones (tbl, record_id, seq)
 						VALUES ('%[1]s', OLD.id, (SELECT seq FROM _sync_state WHERE id = 1)); END`, name),
 			)

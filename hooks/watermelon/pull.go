@@ -166,7 +166,8 @@ func pull(e *core.RequestEvent) error {
 
 // rowsFilter picks a bucket's rows among those in the caller's reach and stamped no later than
 // this pull's sequence number (anything later is sent next time). New to the device — in reach
-// since after its last pull — is created; changed since its last pull is updated.
+// since after its last pull, and not pushed by this very device — is created; changed since
+// its last pull is updated.
 func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
 	if whole := p.whole[table]; whole != "" || replacement {
 		if bucket == whole || (replacement && bucket == "updated") {
@@ -175,9 +176,9 @@ func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
 		return "FALSE"
 	}
 	if bucket == "created" {
-		return "r.seq > {:last}"
+		return "r.seq > {:last} AND r.pushed_at IS NOT {:last}"
 	}
-	return "r.seq <= {:last} AND t.sync_seq > {:last}"
+	return "(r.seq <= {:last} OR r.pushed_at = {:last}) AND t.sync_seq > {:last}"
 }
 
 // streamRows writes the raws of one bucket, flushing buf to w as it fills.

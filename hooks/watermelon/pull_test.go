@@ -383,3 +383,30 @@ func TestReachFollowsRolesAndRules(t *testing.T) {
 		t.Errorf("a former admin keeps the others' surveys: %+v", a.Changes["surveys"])
 	}
 }
+
+// TestAPushedRecordIsNewToTheUsersOtherDevices: reach is kept per user, but only the device that
+// pushed a record holds it. Its other devices — whether they last pulled before or after the
+// pusher's pull — must get it as created; WatermelonDB calls an update of a record it lacks a
+// serious bug, and a creation of one it has likewise.
+func TestAPushedRecordIsNewToTheUsersOtherDevices(t *testing.T) {
+	app, phone := newDevice(t, at.EngineerA)
+	tablet := phone.as(at.EngineerA, app)
+	laptop := phone.as(at.EngineerA, app)
+	tablet.pull()
+	phone.pull()
+	laptop.pull() // after the phone's pull, before its push
+	const id = "PushedByPhone001"
+	status, answer := phone.push(map[string]any{"commute_logs": map[string]any{"created": []map[string]any{{
+		"id": id, "engineer": at.EngineerRecA, "from_city": "dazu", "to_city": "chengdu", "mode": "hsr",
+		"depart_at": 1772704800000, "arrive_at": 1772709000000, "_status": "created", "_changed": ""}}}})
+	if status != http.StatusOK || len(answer) != 0 {
+		t.Fatalf("push: %d %v", status, answer)
+	}
+	for name, d := range map[string]*device{"phone": phone, "tablet": tablet, "laptop": laptop} {
+		c := d.pull().Changes["commute_logs"]
+		created, updated := has(ids(c.Created), id), has(ids(c.Updated), id)
+		if want := name != "phone"; created != want || updated == want {
+			t.Errorf("%s pulled the pushed record as created=%v updated=%v; want created=%v", name, created, updated, want)
+		}
+	}
+}

@@ -19,28 +19,35 @@ func reachKey(auth *core.Record) string {
 
 // refreshReach brings the caller's reach up to date with what the API rules let them list now,
 // in one write transaction, and returns the sequence number the pull answers with. Records that
-// came into reach are stamped with a new sequence number (the device is sent them whole, as
-// created); records that left it — deleted, or no longer theirs to see — are stamped likewise
-// (the device is told to delete them).
+// came into reach are stamped with it (the device is sent them whole, as created); records that
+// left it — deleted, or no longer theirs to see — are stamped likewise (the device is told to
+// delete them). Every pull gets a new number, even when nothing changed: a push names the pull
+// before it by that number, and markPushed relies on no other device having pulled at it.
 func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) {
 	var seq int64
 	err := app.RunInTransaction(func(tx core.App) (err error) {
-		if err := tx.DB().NewQuery("SELECT seq FROM _sync_state WHERE id = 1").Row(&seq); err != nil {
+		// written is the seq of the last write to the data; a pull does not move it.
+		state := struct {
+			Seq     int64 `db:"seq"`
+			Written int64 `db:"written"`
+		}{}
+		if err := tx.DB().NewQuery("UPDATE _sync_state SET seq = seq + 1 WHERE id = 1 RETURNING seq, written").One(&state); err != nil {
 			return err
 		}
+		seq = state.Seq
 		user := reachKey(auth)
 		var refreshed int64
-		err = tx.DB().NewQuery("SELECT seq FROM _sync_users WHERE user_id = {:user}").Bind(dbx.Params{"user": user}).Row(&refreshed)
+		err = tx.DB().NewQuery("SELECT written FROM _sync_users WHERE user_id = {:user}").Bind(dbx.Params{"user": user}).Row(&refreshed)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if refreshed == seq {
-			return nil // nothing written since: the reach cannot have changed
+		if refreshed == state.Written {
+			return nil // nothing written since the last refresh: the reach cannot have changed
 		}
 		defer func() {
 			if err == nil {
-				_, err = tx.DB().NewQuery("INSERT OR REPLACE INTO _sync_users (user_id, seq) VALUES ({:user}, {:seq})").
-					Bind(dbx.Params{"user": user, "seq": seq}).Execute()
+				_, err = tx.DB().NewQuery("INSERT OR REPLACE INTO _sync_users (user_id, written) VALUES ({:user}, {:written})").
+					Bind(dbx.Params{"user": user, "written": state.Written}).Execute()
 			}
 		}()
 		info := requestInfo(auth, "GET", nil)
@@ -72,11 +79,8 @@ func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) 
 		if len(changes) == 0 {
 			return nil
 		}
-		if err := tx.DB().NewQuery("UPDATE _sync_state SET seq = seq + 1 WHERE id = 1 RETURNING seq").Row(&seq); err != nil {
-			return err
-		}
 		gain := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq})
-			ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq,
+			ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq, pushed_at = NULL,
 			changed_at = strftime('%Y-%m-%d %H:%M:%fZ')`).Prepare()
 		defer gain.Close()
 		lose := tx.DB().NewQuery(`UPDATE _sync_reach SET in_reach = 0, seq = {:seq}, changed_at = strftime('%Y-%m-%d %H:%M:%fZ')
@@ -119,17 +123,23 @@ func diff(now, before []string) (gained, lost []string) {
 	return gained, lost
 }
 
-// markPushed records that the pushing device holds the records it pushed, as of its last pull,
-// so that the next pull sends them back as updated rather than as new.
+// markPushed records that the pushed records came into the user's reach now, and that the one
+// device that pushed them — whose last pull was at lastPulledAt — holds them already: its next
+// pull sends them back as updated, while the user's other devices get them as created.
 func markPushed(tx core.App, auth *core.Record, table string, ids []string, lastPulledAt int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	q := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq})
-		ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq WHERE in_reach = 0`).Prepare()
+	_, seq, err := sequenceState(tx)
+	if err != nil {
+		return err
+	}
+	q := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq, pushed_at) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq}, {:pushed})
+		ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq, pushed_at = excluded.pushed_at,
+		changed_at = strftime('%Y-%m-%d %H:%M:%fZ') WHERE in_reach = 0`).Prepare()
 	defer q.Close()
 	for _, id := range ids {
-		if _, err := q.Bind(dbx.Params{"user": reachKey(auth), "tbl": table, "id": id, "seq": lastPulledAt}).Execute(); err != nil {
+		if _, err := q.Bind(dbx.Params{"user": reachKey(auth), "tbl": table, "id": id, "seq": seq, "pushed": lastPulledAt}).Execute(); err != nil {
 			return err
 		}
 	}
