@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/dbx"
@@ -318,6 +319,9 @@ func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[st
 			if !c.delete {
 				applied[c.table.Name] = append(applied[c.table.Name], c.id)
 			}
+			if err := clearReject(tx, auth, c); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		rejected[c.table.Name] = append(rejected[c.table.Name], c.id)
@@ -417,8 +421,33 @@ func keepReject(tx core.App, auth *core.Record, c change, reason error) error {
 		return err
 	}
 	r.Load(map[string]any{"user": auth.Id, "table": c.table.Name, "record_id": c.id, "operation": op,
-		"raw": c.raw, "errors": fieldErrors(reason), "message": reason.Error()})
+		"raw": c.raw, "errors": fieldErrors(reason), "message": rejectMessage(reason)})
 	return tx.Save(r)
+}
+
+// clearReject forgets what was refused of a record once a push of it has gone through.
+func clearReject(tx core.App, auth *core.Record, c change) error {
+	_, err := tx.DB().NewQuery("DELETE FROM sync_rejects WHERE user = {:u} AND [[table]] = {:t} AND record_id = {:id}").
+		Bind(dbx.Params{"u": auth.Id, "t": c.table.Name, "id": c.id}).Execute()
+	return err
+}
+
+// rejectMessage reads the reasons as one line: "depart_at: Overlaps trip …; rule: …".
+func rejectMessage(reason error) string {
+	fields, ok := reason.(validation.Errors)
+	if !ok {
+		return reason.Error()
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	parts := make([]string, 0, len(names))
+	for _, name := range names {
+		parts = append(parts, name+": "+fields[name].Error())
+	}
+	return strings.Join(parts, "; ")
 }
 
 // fieldErrors writes validation errors the way the REST API answers them: per field, a code and

@@ -202,6 +202,18 @@ func TestRefusedRecordsAreKeptInSyncRejects(t *testing.T) {
 	if err != nil || len(rows) != 1 || !strings.Contains(rows[0].GetString("raw"), "联系人电话已核实") {
 		t.Errorf("re-pushed reject: %d rows, %v", len(rows), err)
 	}
+	if msg := rows[0].GetString("message"); msg != "rule: The collection's rules do not let you create this record." {
+		t.Errorf("reject message %q", msg)
+	}
+
+	// Fixed on the device, the record goes through and its reject row goes away.
+	foreign["officer"] = at.OfficerA
+	officer.pull()
+	status, answer = officer.push(tables(map[string]map[string]any{"surveys": set([]map[string]any{foreign}, nil)}))
+	rows, _ = app.FindRecordsByFilter("sync_rejects", "record_id = 'ForeignSurvey001'", "", 0, 0)
+	if status != 200 || len(answer) != 0 || len(rows) != 0 {
+		t.Errorf("fixed record: %d %v, %d reject rows left", status, answer, len(rows))
+	}
 }
 
 func TestPushRefusesBadInputAndWritesNothing(t *testing.T) {
