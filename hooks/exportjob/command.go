@@ -3,6 +3,7 @@ package exportjob
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,9 +71,7 @@ func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format s
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
-	res, err := export.Write(cmd.Context(), app.DB(), req, file, export.Options{Format: f, Progress: func(rows int) {
-		fmt.Fprintf(stderr, "\rexport: %d rows written", rows)
-	}})
+	res, err := export.Write(cmd.Context(), app.DB(), req, file, export.Options{Format: f, Progress: progressLine(stderr)})
 	fmt.Fprintln(stderr)
 	if cerr := file.Close(); err == nil {
 		err = cerr
@@ -83,4 +82,21 @@ func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format s
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows %v\n", out, res.Total, res.Rows)
 	return nil
+}
+
+// progressLine rewrites one line on a terminal; in a cron job's log it writes a line per 10,000
+// rows instead of thousands of carriage returns.
+func progressLine(w io.Writer) func(rows int) {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return func(rows int) { fmt.Fprintf(w, "\rexport: %d rows written", rows) }
+		}
+	}
+	next := 10000
+	return func(rows int) {
+		if rows >= next {
+			fmt.Fprintf(w, "export: %d rows written\n", rows)
+			next = rows + 10000
+		}
+	}
 }
