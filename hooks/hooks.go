@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/exportjob"
 	"feidi/hooks/outbox"
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
@@ -18,9 +19,10 @@ func Register(app core.App) {
 	validate.Register(app)
 	watermelon.Register(app)
 	outbox.Register(app)
+	exportjob.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.
 func Commands(app core.App) []*cobra.Command {
-	return []*cobra.Command{seed.Command(app)}
+	return []*cobra.Command{seed.Command(app), exportjob.Command(app)}
 }

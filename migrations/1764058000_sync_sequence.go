@@ -36,6 +36,12 @@ func init() {
 				changed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')),
 				PRIMARY KEY (user_id, tbl, record_id)) WITHOUT ROWID`,
 			`CREATE INDEX idx_sync_reach_lost ON _sync_reach (in_reach, changed_at)`,
+			// The seq at which each user's reach was last brought up to date: while nothing has
+			// been written since, a pull need not evaluate the rules again.
+			`CREATE TABLE _sync_users (user_id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID`,
+			// Changing an API rule changes what everyone may list.
+			`CREATE TRIGGER sync_collections_rules AFTER UPDATE ON _collections BEGIN
+				UPDATE _sync_state SET seq = seq + 1 WHERE id = 1; END`,
 			// A role decides what a user may list: changing it must wake the next pull.
 			`CREATE TRIGGER sync_users_role AFTER UPDATE OF role ON users WHEN OLD.role IS NOT NEW.role BEGIN
 				UPDATE _sync_state SET seq = seq + 1 WHERE id = 1; END`,
@@ -101,7 +107,8 @@ func init() {
 				return err
 			}
 		}
-		stmts := []string{`DROP TRIGGER IF EXISTS sync_users_role`, `DROP TABLE IF EXISTS _sync_state`,
+		stmts := []string{`DROP TRIGGER IF EXISTS sync_users_role`, `DROP TRIGGER IF EXISTS sync_collections_rules`,
+			`DROP TABLE IF EXISTS _sync_users`, `DROP TABLE IF EXISTS _sync_state`,
 			`DROP TABLE IF EXISTS _sync_tombstones`, `DROP TABLE IF EXISTS _sync_reach`}
 		for _, name := range syncedTables {
 			for _, op := range []string{"insert", "update", "delete"} {

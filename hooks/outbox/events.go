@@ -247,16 +247,8 @@ func enqueueEnrolment(tx core.App, engineerID string) error {
 }
 
 func exportData(r *core.Record) college.Export {
-	return college.Export{ExportID: r.Id, CohortID: r.GetString("cohort"), PeriodFrom: day(r, "period_from"),
-		PeriodTo: day(r, "period_to"), Format: r.GetString("format"), FileName: r.GetString("file")}
-}
-
-func day(r *core.Record, field string) string {
-	d := r.GetDateTime(field)
-	if d.IsZero() {
-		return r.GetString(field)
-	}
-	return tz.AsDay(d.Time()).Format(time.DateOnly)
+	return college.Export{ExportID: r.Id, CohortID: r.GetString("cohort"), PeriodFrom: r.GetString("period_from"),
+		PeriodTo: r.GetString("period_to"), Format: r.GetString("format"), FileName: r.GetString("file")}
 }
 
 func isNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

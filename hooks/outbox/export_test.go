@@ -13,45 +13,22 @@ import (
 	"feidi/hooks/outbox"
 )
 
-// exportsCollection returns the exports collection of issue #4, or, until that lands on this
-// branch, a minimal stand-in with the fields the hand-off reads.
-func exportsCollection(t *testing.T, app core.App) *core.Collection {
-	t.Helper()
-	if c, err := app.FindCollectionByNameOrId("exports"); err == nil {
-		return c
-	}
-	cohorts, err := app.FindCollectionByNameOrId("cohorts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := core.NewBaseCollection("exports")
-	c.Fields.Add(
-		&core.TextField{Name: "kind"},
-		&core.RelationField{Name: "cohort", MaxSelect: 1, CollectionId: cohorts.Id},
-		&core.DateField{Name: "period_from"},
-		&core.DateField{Name: "period_to"},
-		&core.TextField{Name: "format"},
-		&core.SelectField{Name: "status", MaxSelect: 1, Values: []string{"queued", "running", "done", "failed"}},
-		&core.FileField{Name: "file", MaxSelect: 1, MaxSize: 10 << 20, Protected: true},
-	)
-	if err := app.Save(c); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestFinishedCohortExportIsUploadedToCollege(t *testing.T) {
 	app, rcv := newApp(t)
-	cohort := newRecord(t, app, "cohorts", map[string]any{"name": "2026 定向培养班",
-		"coordinator": user(t, app, "coord@example.com", "coordinator").Id})
+	coordinator := user(t, app, "coord@example.com", "coordinator")
+	cohort := newRecord(t, app, "cohorts", map[string]any{"name": "2026 定向培养班", "coordinator": coordinator.Id})
 	workbook := []byte("PK\x03\x04 a cohort workbook")
 	file, err := filesystem.NewFileFromBytes(workbook, "cohort.xlsx")
 	if err != nil {
 		t.Fatal(err)
 	}
-	export := core.NewRecord(exportsCollection(t, app))
-	export.Load(map[string]any{"kind": "cohort", "cohort": cohort.Id, "period_from": "2026-11-01 00:00:00.000Z",
-		"period_to": "2026-11-30 00:00:00.000Z", "format": "xlsx", "status": "running"})
+	exports, err := app.FindCollectionByNameOrId("exports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := core.NewRecord(exports)
+	export.Load(map[string]any{"kind": "cohort", "cohort": cohort.Id, "period_from": "2026-10",
+		"period_to": "2026-11", "format": "xlsx", "status": "running", "requested_by": coordinator.Id})
 	export.Set("file", file)
 	apptest.Save(t, app, export)
 	before := len(rows(t, app))
@@ -88,8 +65,8 @@ func TestFinishedCohortExportIsUploadedToCollege(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if form.Value["cohort_id"][0] != cohort.Id || form.Value["period_from"][0] != "2026-11-01" ||
-		form.Value["period_to"][0] != "2026-11-30" || form.Value["export_id"][0] != export.Id {
+	if form.Value["cohort_id"][0] != cohort.Id || form.Value["period_from"][0] != "2026-10" ||
+		form.Value["period_to"][0] != "2026-11" || form.Value["export_id"][0] != export.Id {
 		t.Fatalf("fields %v", form.Value)
 	}
 	f, _ := form.File["file"][0].Open()

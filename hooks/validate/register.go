@@ -21,7 +21,7 @@ func Register(app core.App) {
 			"uscc": NormalizeUSCC, "contact_phone": NormalizePhone}))
 	})
 	app.OnRecordValidate("survey_forms").BindFunc(func(e *core.RecordEvent) error {
-		return next(e, CheckForm(e.Record))
+		return next(e, CheckForm(e.App, e.Record))
 	})
 	app.OnRecordValidate("surveys").BindFunc(func(e *core.RecordEvent) error {
 		return next(e, CheckSurvey(e.App, e.Record))

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,9 +29,13 @@ var surveyMoves = map[string][]string{
 // CheckSurvey validates a survey: its status move, its form, and, once it is no longer a draft,
 // its answers against the form's JSON Schema.
 func CheckSurvey(app core.App, r *core.Record) error {
+	stored, err := storedVersion(app, r)
+	if err != nil {
+		return err
+	}
 	from, to := "", r.GetString("status")
-	if !r.IsNew() {
-		from = r.Original().GetString("status")
+	if stored != nil {
+		from = stored.GetString("status")
 	}
 	if to != "" && !slices.Contains(surveyMoves[from], to) {
 		return validation.Errors{"status": validation.NewError("validation_status_move",
@@ -44,7 +49,7 @@ func CheckSurvey(app core.App, r *core.Record) error {
 	if err != nil {
 		return validation.Errors{"form": validation.NewError("validation_unknown_form", "No such survey form.")}
 	}
-	if !form.GetBool("published") && (r.IsNew() || r.Original().GetString("form") != formID) {
+	if !form.GetBool("published") && (stored == nil || stored.GetString("form") != formID) {
 		return validation.Errors{"form": validation.NewError("validation_form_unpublished",
 			"This form version is not published yet.")}
 	}
@@ -63,13 +68,17 @@ func CheckSurvey(app core.App, r *core.Record) error {
 
 // CheckForm validates a survey form: its schema is a JSON Schema, and a published version is
 // never changed: a new version is made instead.
-func CheckForm(r *core.Record) error {
-	if !r.IsNew() && r.Original().GetBool("published") {
+func CheckForm(app core.App, r *core.Record) error {
+	stored, err := storedVersion(app, r)
+	if err != nil {
+		return err
+	}
+	if stored != nil && stored.GetBool("published") {
 		for _, field := range []string{"code", "version", "title", "schema", "published"} {
-			if fmt.Sprint(r.Original().Get(field)) != fmt.Sprint(r.Get(field)) {
+			if fmt.Sprint(stored.Get(field)) != fmt.Sprint(r.Get(field)) {
 				return validation.Errors{field: validation.NewError("validation_form_published",
 					fmt.Sprintf("Version %d of form %q is published and can no longer change; create version %d instead.",
-						r.Original().GetInt("version"), r.Original().GetString("code"), r.Original().GetInt("version")+1))}
+						stored.GetInt("version"), stored.GetString("code"), stored.GetInt("version")+1))}
 			}
 		}
 	}
@@ -77,6 +86,19 @@ func CheckForm(r *core.Record) error {
 		return validation.Errors{"schema": validation.NewError("validation_invalid_schema", "Not a valid JSON Schema: "+err.Error())}
 	}
 	return nil
+}
+
+// storedVersion reads the record as it is in the database (nil for a new one). Record.Original
+// is not enough: PocketBase does not refresh it when the same value is saved twice.
+func storedVersion(app core.App, r *core.Record) (*core.Record, error) {
+	if r.IsNew() {
+		return nil, nil
+	}
+	stored, err := app.FindRecordById(r.Collection(), r.Id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return stored, err
 }
 
 // schemas caches compiled form schemas by form id and update time: a form changes rarely and is

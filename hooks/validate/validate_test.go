@@ -130,3 +130,20 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestStatusMovesAreCheckedAgainstTheStoredRecord saves one record value twice: the second move
+// must be judged from what the first save stored.
+func TestStatusMovesAreCheckedAgainstTheStoredRecord(t *testing.T) {
+	app := at.Enclave.App(t)
+	r, err := app.FindRecordById("surveys", at.SurveyDraftA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Set("status", "submitted")
+	r.Set("answers", at.MinimalAnswers)
+	at.Save(t, app, r)
+	r.Set("status", "draft") // submitted → draft is no move of the workflow
+	if err := app.Save(r); err == nil || !strings.Contains(err.Error(), "cannot move") {
+		t.Fatalf("submitted → draft was accepted: %v", err)
+	}
+}

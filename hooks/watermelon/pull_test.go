@@ -351,3 +351,35 @@ func TestRESTCreatesDeviceStyleIds(t *testing.T) {
 		t.Fatalf("%d %s", status, body)
 	}
 }
+
+// TestReachFollowsRolesAndRules: a pull with nothing written since the last one skips the rule
+// evaluation, so a change of role or of an API rule must count as a write.
+func TestReachFollowsRolesAndRules(t *testing.T) {
+	app, officerB := newDevice(t, at.OfficerB)
+	admin := officerB.as(at.Admin, app)
+	if a := admin.pull(); !has(ids(a.Changes["surveys"].Created), at.SurveyDraftB) {
+		t.Fatal("an admin sees every survey")
+	}
+	officerB.pull()
+	officerB.pull() // nothing written in between: served from the stored reach
+
+	// Widen the needs rule: officer B now sees published needs of others.
+	needs, _ := app.FindCollectionByNameOrId("needs")
+	rule := *needs.ListRule + ` || status = "published"`
+	needs.ListRule = &rule
+	if err := app.Save(needs); err != nil {
+		t.Fatal(err)
+	}
+	if a := officerB.pull(); !has(ids(a.Changes["needs"].Created), at.NeedPublished) {
+		t.Errorf("a wider rule did not reach the device: %+v", a.Changes["needs"])
+	}
+
+	// The admin steps down to officer: the others' surveys leave their devices.
+	admin.pull()
+	u, _ := app.FindRecordById("users", at.Admin)
+	u.Set("role", "officer")
+	at.Save(t, app, u)
+	if a := admin.pull(); !has(a.Changes["surveys"].Deleted, at.SurveyDraftB) {
+		t.Errorf("a former admin keeps the others' surveys: %+v", a.Changes["surveys"])
+	}
+}

@@ -132,8 +132,11 @@ func parseChanges(e *core.RequestEvent, s *appSchema, in map[string]tableChanges
 		for bucket, raws := range map[string][]map[string]any{"created": tc.Created, "updated": tc.Updated} {
 			for i, raw := range raws {
 				where := fmt.Sprintf("%s.%s.%d", name, bucket, i)
-				c, err := parseRaw(t, raw)
+				c, column, err := parseRaw(t, raw)
 				if err != nil {
+					if column != "" {
+						where += "." + column
+					}
 					errs[where] = err
 					continue
 				}
@@ -189,10 +192,11 @@ func parseChanges(e *core.RequestEvent, s *appSchema, in map[string]tableChanges
 	return out, nil
 }
 
-func parseRaw(t *table, raw map[string]any) (change, error) {
+// parseRaw checks one pushed raw; on failure it names the column at fault, if one is.
+func parseRaw(t *table, raw map[string]any) (change, string, error) {
 	id, _ := raw["id"].(string)
 	if !idPattern.MatchString(id) {
-		return change{}, validation.NewError("sync_bad_id", "A record id is 16 characters of 0-9a-zA-Z or a UUID.")
+		return change{}, "id", validation.NewError("sync_bad_id", "A record id is 16 characters of 0-9a-zA-Z or a UUID.")
 	}
 	c := change{table: t, id: id, raw: raw, values: map[string]any{}}
 	for name, v := range raw {
@@ -201,7 +205,7 @@ func parseRaw(t *table, raw map[string]any) (change, error) {
 		}
 		col := t.byName[name]
 		if col == nil {
-			return change{}, validation.NewError("sync_unknown_column", "Table "+t.Name+" has no column "+strconv.Quote(name)+".")
+			return change{}, name, validation.NewError("sync_unknown_column", "Table "+t.Name+" has no column "+strconv.Quote(name)+".")
 		}
 		if col.readOnly {
 			continue
@@ -209,17 +213,17 @@ func parseRaw(t *table, raw map[string]any) (change, error) {
 		if n, ok := v.(json.Number); ok {
 			f, err := n.Float64()
 			if err != nil {
-				return change{}, validation.NewError("sync_bad_value", name+": not a number")
+				return change{}, name, validation.NewError("sync_bad_value", "Not a number.")
 			}
 			v = f
 		}
 		val, err := col.decode(v)
 		if err != nil {
-			return change{}, validation.NewError("sync_bad_value", name+": "+err.Error())
+			return change{}, name, validation.NewError("sync_bad_value", "The value "+err.Error()+".")
 		}
 		c.values[name] = val
 	}
-	return c, nil
+	return c, "", nil
 }
 
 // findConflicts fails the push if any of its records was changed or deleted on the server
@@ -280,16 +284,23 @@ func holdsValues(tx core.App, c change) (bool, error) {
 	} else if err != nil {
 		return false, err
 	}
+	return len(changedValues(stored, c.values)) == 0, nil
+}
+
+// changedValues returns the pushed values that differ from the stored record's, compared after
+// each field has normalised them.
+func changedValues(stored *core.Record, values map[string]any) map[string]any {
 	pushed := stored.Clone()
-	pushed.Load(c.values)
-	for name := range c.values {
+	pushed.Load(values)
+	out := map[string]any{}
+	for name, v := range values {
 		a, _ := json.Marshal(stored.Get(name))
 		b, _ := json.Marshal(pushed.Get(name))
 		if string(a) != string(b) {
-			return false, nil
+			out[name] = v
 		}
 	}
-	return true, nil
+	return out
 }
 
 // apply writes the push through the same rules and validation as the REST API. A record that
@@ -351,7 +362,10 @@ func applyOne(tx core.App, auth *core.Record, c change) (reason error, err error
 			return errRuleDenied("create"), err
 		}
 	} else {
-		info.Method = http.MethodPatch
+		// WatermelonDB sends every column of an updated record; the rules must see what a REST
+		// PATCH would carry — the columns that change — or an untouched status of "returned"
+		// would read as a request to set it.
+		info = requestInfo(auth, http.MethodPatch, changedValues(existing, c.values))
 		ok, err := tx.CanAccessRecord(existing, info, col.UpdateRule)
 		if err != nil || !ok {
 			return errRuleDenied("update"), err
@@ -402,8 +416,31 @@ func keepReject(tx core.App, auth *core.Record, c change, reason error) error {
 	} else if err != nil {
 		return err
 	}
-	details, _ := json.Marshal(reason)
 	r.Load(map[string]any{"user": auth.Id, "table": c.table.Name, "record_id": c.id, "operation": op,
-		"raw": c.raw, "errors": json.RawMessage(details), "message": reason.Error()})
+		"raw": c.raw, "errors": fieldErrors(reason), "message": reason.Error()})
 	return tx.Save(r)
+}
+
+// fieldErrors writes validation errors the way the REST API answers them: per field, a code and
+// a message.
+func fieldErrors(err error) map[string]any {
+	out := map[string]any{}
+	fields, ok := err.(validation.Errors)
+	if !ok {
+		return map[string]any{"record": map[string]string{"code": "sync_save_failed", "message": err.Error()}}
+	}
+	for name, e := range fields {
+		var ve validation.Error
+		switch {
+		case errors.As(e, &ve):
+			out[name] = map[string]string{"code": ve.Code(), "message": ve.Error()}
+		default:
+			if nested, ok := e.(validation.Errors); ok {
+				out[name] = fieldErrors(nested)
+			} else {
+				out[name] = map[string]string{"code": "validation_error", "message": e.Error()}
+			}
+		}
+	}
+	return out
 }

@@ -116,7 +116,7 @@ func (c *column) decode(v any) (any, error) {
 			return "", nil
 		case float64:
 			if n < -62135596800000 || n > 253402300799000 {
-				return nil, fmt.Errorf("must be milliseconds since 1970 within years 1–9999")
+				return nil, fmt.Errorf("must be milliseconds since 1970 within the years 1 to 9999")
 			}
 			return time.UnixMilli(int64(n)).UTC(), nil
 		}

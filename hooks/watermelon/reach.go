@@ -1,6 +1,8 @@
 package watermelon
 
 import (
+	"database/sql"
+	"errors"
 	"slices"
 
 	"github.com/pocketbase/dbx"
@@ -22,11 +24,25 @@ func reachKey(auth *core.Record) string {
 // (the device is told to delete them).
 func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) {
 	var seq int64
-	err := app.RunInTransaction(func(tx core.App) error {
+	err := app.RunInTransaction(func(tx core.App) (err error) {
 		if err := tx.DB().NewQuery("SELECT seq FROM _sync_state WHERE id = 1").Row(&seq); err != nil {
 			return err
 		}
 		user := reachKey(auth)
+		var refreshed int64
+		err = tx.DB().NewQuery("SELECT seq FROM _sync_users WHERE user_id = {:user}").Bind(dbx.Params{"user": user}).Row(&refreshed)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if refreshed == seq {
+			return nil // nothing written since: the reach cannot have changed
+		}
+		defer func() {
+			if err == nil {
+				_, err = tx.DB().NewQuery("INSERT OR REPLACE INTO _sync_users (user_id, seq) VALUES ({:user}, {:seq})").
+					Bind(dbx.Params{"user": user, "seq": seq}).Execute()
+			}
+		}()
 		info := requestInfo(auth, "GET", nil)
 		type change struct {
 			table  string

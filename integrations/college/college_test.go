@@ -18,7 +18,7 @@ func TestUploadExportIsMultipart(t *testing.T) {
 	rcv := deliverytest.NewReceiver(t, "college-secret-0001")
 	c := college.New(rcv.Target(time.Second))
 	workbook := []byte("PK\x03\x04 pretend xlsx")
-	meta := college.Export{ExportID: "x1", CohortID: "c1", PeriodFrom: "2025-11-01", PeriodTo: "2025-11-30", Format: "xlsx"}
+	meta := college.Export{ExportID: "x1", CohortID: "c1", PeriodFrom: "2025-10", PeriodTo: "2025-11", Format: "xlsx"}
 
 	if _, err := c.UploadExport(context.Background(), "college-k1", meta, "cohort_c1.xlsx", workbook); err != nil {
 		t.Fatal(err)
@@ -35,8 +35,8 @@ func TestUploadExportIsMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for field, want := range map[string]string{"export_id": "x1", "cohort_id": "c1", "period_from": "2025-11-01",
-		"period_to": "2025-11-30", "format": "xlsx"} {
+	for field, want := range map[string]string{"export_id": "x1", "cohort_id": "c1", "period_from": "2025-10",
+		"period_to": "2025-11", "format": "xlsx"} {
 		if v := form.Value[field]; len(v) != 1 || v[0] != want {
 			t.Errorf("%s = %v, want %s", field, v, want)
 		}

@@ -1,0 +1,321 @@
+package export
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"math"
+	"math/bits"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"feidi/hooks/tz"
+)
+
+// The sheets of the cohort workbook, in the order people see them.
+var (
+	metricColumns = []column{
+		{"成都天数", "chengdu_days", integer, 10},
+		{"大足天数", "dazu_days", integer, 10},
+		{"两地天数", "both_days", integer, 10},
+		{"跨城次数", "trips", integer, 10},
+		{"通勤小时", "travel_hours", decimal, 10},
+		{"通勤费用（元）", "travel_cost_yuan", yuan, 14},
+		{"培训天数", "training_days", integer, 10},
+		{"请假天数", "leave_days", integer, 10},
+	}
+	cohortSummarySheet = &sheet{Name: "概览", File: "summary.csv", Columns: append([]column{
+		{"队列ID", "cohort", text, 18},
+		{"队列", "cohort_name", text, 28},
+		{"起始月份", "from", month, 10},
+		{"结束月份", "to", month, 10},
+		{"工程师人数", "engineers", integer, 10},
+	}, metricColumns...)}
+	engineerMonthSheet = &sheet{Name: "工程师月度", File: "engineer_months.csv", Columns: append([]column{
+		{"工程师ID", "engineer", text, 18},
+		{"工程师", "engineer_name", text, 14},
+		{"月份", "month", month, 10},
+	}, metricColumns...)}
+	commuteSheet = &sheet{Name: "通勤记录", File: "commute_logs.csv", Columns: []column{
+		{"记录ID", "id", text, 18},
+		{"工程师ID", "engineer", text, 18},
+		{"工程师", "engineer_name", text, 14},
+		{"出发城市", "from_city", text, 9},
+		{"到达城市", "to_city", text, 9},
+		{"出发时间", "depart_at", datetime, 17},
+		{"到达时间", "arrive_at", datetime, 17},
+		{"出发日期", "depart_day", date, 11},
+		{"到达日期", "arrive_day", date, 11},
+		{"计入月份", "month", month, 10},
+		{"方式", "mode", text, 8},
+		{"里程（公里）", "distance_km", decimal, 12},
+		{"时长（小时）", "hours", decimal, 12},
+		{"费用（元）", "cost_yuan", yuan, 12},
+		{"备注", "note", text, 30},
+	}}
+	scheduleSheet = &sheet{Name: "日程", File: "schedules.csv", Columns: []column{
+		{"记录ID", "id", text, 18},
+		{"工程师ID", "engineer", text, 18},
+		{"工程师", "engineer_name", text, 14},
+		{"日期", "day", date, 11},
+		{"城市", "city", text, 8},
+		{"类型", "kind", text, 8},
+		{"单位", "employer", text, 24},
+		{"开始时间", "starts_at", datetime, 17},
+		{"结束时间", "ends_at", datetime, 17},
+		{"时长（小时）", "hours", decimal, 12},
+	}}
+	cohortSheets = []*sheet{cohortSummarySheet, engineerMonthSheet, commuteSheet, scheduleSheet}
+)
+
+var (
+	cityLabels = map[string]string{"chengdu": "成都", "dazu": "大足"}
+	modeLabels = map[string]string{"hsr": "高铁", "train": "火车", "bus": "大巴", "car": "自驾", "carpool": "拼车", "other": "其他"}
+	kindLabels = map[string]string{"work": "工作", "training": "培训", "leave": "请假"}
+)
+
+// engineerMonth adds up one engineer's month. Days are bit sets, bit d-1 for day d, so that a
+// day marked twice counts once.
+type engineerMonth struct {
+	chengdu, dazu, training, leave uint32
+	trips                          int
+	seconds                        int64 // travel time, exact
+	fen                            int64 // travel cost, exact
+}
+
+func (a *engineerMonth) add(b *engineerMonth) {
+	a.trips += b.trips
+	a.seconds += b.seconds
+	a.fen += b.fen
+}
+
+// metrics are the values of metricColumns; days are summed as person-days.
+func (a *engineerMonth) metrics(chengdu, dazu, both, training, leave int) []any {
+	return []any{chengdu, dazu, both, a.trips, float64(a.seconds) / 3600, a.fen, training, leave}
+}
+
+type member struct {
+	ID   string `db:"id"`
+	Name string `db:"name"`
+}
+
+type trip struct {
+	ID       string  `db:"id"`
+	From     string  `db:"from_city"`
+	To       string  `db:"to_city"`
+	DepartAt string  `db:"depart_at"`
+	ArriveAt string  `db:"arrive_at"`
+	Mode     string  `db:"mode"`
+	Distance float64 `db:"distance_km"`
+	Cost     float64 `db:"cost_yuan"`
+	Note     string  `db:"note"`
+}
+
+type entry struct {
+	ID       string `db:"id"`
+	City     string `db:"city"`
+	Kind     string `db:"kind"`
+	Employer string `db:"employer"`
+	StartsAt string `db:"starts_at"`
+	EndsAt   string `db:"ends_at"`
+}
+
+// cohortExport is one run of Cohort.
+type cohortExport struct {
+	*writer
+	db      dbx.Builder
+	period  Period
+	cohort  member
+	members []member
+	months  [][]engineerMonth // [member][month of the period]
+}
+
+// Cohort writes the workbook of a cohort for a period to out: the summary, one row per engineer
+// per month, every commute log and every schedule entry of the cohort's engineers in the period.
+// The summary is the sum of the monthly rows, which are what the detail sheets add up to under
+// the day rule of README.md.
+func Cohort(ctx context.Context, db dbx.Builder, cohortID string, p Period, out io.Writer, opts Options) (Result, error) {
+	x := &cohortExport{db: db, period: p}
+	err := db.NewQuery("SELECT id, name FROM cohorts WHERE id = {:id}").Bind(dbx.Params{"id": cohortID}).One(&x.cohort)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Result{}, ErrUnknownCohort
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	err = db.NewQuery(`SELECT e.id, e.name FROM cohort_members m JOIN engineers e ON e.id = m.engineer
+		WHERE m.cohort = {:cohort} ORDER BY e.name, e.id`).Bind(dbx.Params{"cohort": cohortID}).All(&x.members)
+	if err != nil {
+		return Result{}, err
+	}
+	x.months = make([][]engineerMonth, len(x.members))
+	for i := range x.months {
+		x.months[i] = make([]engineerMonth, p.Months())
+	}
+	if x.writer, err = newWriter(ctx, out, cohortSheets, opts); err != nil {
+		return Result{}, err
+	}
+	// Details first, adding up as they stream; the summaries they feed come last.
+	return x.run([]step{
+		{commuteSheet, x.trips},
+		{scheduleSheet, x.entries},
+		{engineerMonthSheet, x.engineerMonths},
+		{cohortSummarySheet, x.summary},
+	})
+}
+
+// at is the month of member e that day (a date at 00:00 UTC) falls in, or nil outside the period.
+func (x *cohortExport) at(e int, day time.Time) *engineerMonth {
+	i := x.period.monthIndex(day)
+	if i < 0 {
+		return nil
+	}
+	return &x.months[e][i]
+}
+
+// markCity records that member e spent part of day in city.
+func (x *cohortExport) markCity(e int, day time.Time, city string) {
+	if m := x.at(e, day); m != nil {
+		bit := uint32(1) << (day.Day() - 1)
+		switch city {
+		case "chengdu":
+			m.chengdu |= bit
+		case "dazu":
+			m.dazu |= bit
+		}
+	}
+}
+
+func (x *cohortExport) trips(t table) error {
+	const q = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, distance_km, cost_yuan, note
+		FROM commute_logs WHERE engineer = {:engineer} AND depart_at >= {:start} AND depart_at < {:end}
+		AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
+	for e, m := range x.members {
+		err := engineerPages(x, q, m.ID, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(r trip) error {
+			depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
+			departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
+			seconds := int64(arrive.Sub(depart) / time.Second)
+			fen := int64(math.Round(r.Cost * 100))
+			// A trip counts in the month it departs; it puts the engineer in the city it leaves
+			// on the day it departs and in the city it reaches on the day it arrives.
+			if a := x.at(e, departDay); a != nil {
+				a.add(&engineerMonth{trips: 1, seconds: seconds, fen: fen})
+			}
+			x.markCity(e, departDay, r.From)
+			x.markCity(e, arriveDay, r.To)
+			return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], wall(depart), wall(arrive),
+				departDay, arriveDay, x.period.month(x.period.monthIndex(departDay)), modeLabels[r.Mode],
+				r.Distance, float64(seconds)/3600, fen, r.Note)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *cohortExport) entries(t table) error {
+	const q = `SELECT id, city, kind, employer, starts_at, ends_at
+		FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
+		AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
+	for e, m := range x.members {
+		err := engineerPages(x, q, m.ID, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(r entry) error {
+			start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
+			day := tz.Day(start)
+			bit := uint32(1) << (day.Day() - 1)
+			if a := x.at(e, day); a != nil {
+				switch r.Kind {
+				case "leave":
+					a.leave |= bit
+				case "training":
+					a.training |= bit
+				}
+			}
+			// Work and training put the engineer in the entry's city; leave does not.
+			if r.Kind != "leave" {
+				x.markCity(e, day, r.City)
+			}
+			return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
+				wall(start), wall(end), end.Sub(start).Hours())
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *cohortExport) engineerMonths(t table) error {
+	for e, m := range x.members {
+		for i := range x.months[e] {
+			a := &x.months[e][i]
+			row := append([]any{m.ID, m.Name, x.period.month(i)},
+				a.metrics(days(a.chengdu), days(a.dazu), days(a.chengdu&a.dazu), days(a.training), days(a.leave))...)
+			if err := t.row(row...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (x *cohortExport) summary(t table) error {
+	var total engineerMonth
+	var chengdu, dazu, both, training, leave int
+	for e := range x.members {
+		for i := range x.months[e] {
+			a := &x.months[e][i]
+			total.add(a)
+			chengdu += days(a.chengdu)
+			dazu += days(a.dazu)
+			both += days(a.chengdu & a.dazu)
+			training += days(a.training)
+			leave += days(a.leave)
+		}
+	}
+	row := append([]any{x.cohort.ID, x.cohort.Name, x.period.From, x.period.To, len(x.members)},
+		total.metrics(chengdu, dazu, both, training, leave)...)
+	return t.row(row...)
+}
+
+func days(set uint32) int { return bits.OnesCount32(set) }
+
+// pages runs the keyset query q page by page and hands each row to emit; after moves the
+// keyset parameters past the last row of a page. Only one page is in memory at a time.
+func pages[T any](w *writer, db dbx.Builder, q string, params dbx.Params, after func(last T, p dbx.Params), emit func(T) error) error {
+	params["limit"] = pageSize
+	for {
+		var page []T
+		if err := db.NewQuery(q).Bind(params).All(&page); err != nil {
+			return err
+		}
+		for _, r := range page {
+			if err := emit(r); err != nil {
+				return err
+			}
+		}
+		w.inSheet += len(page)
+		if err := w.report(); err != nil {
+			return err
+		}
+		if len(page) < pageSize {
+			return nil
+		}
+		after(page[len(page)-1], params)
+	}
+}
+
+// engineerPages pages through one engineer's rows of the period in (timestamp, id) order.
+func engineerPages[T any](x *cohortExport, q, engineer string, key func(T) (string, string), emit func(T) error) error {
+	params := dbx.Params{"engineer": engineer, "at": "", "id": ""}
+	x.period.bind(params)
+	return pages(x.writer, x.db, q, params, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
+}
+
+func parseDate(s string) time.Time {
+	d, _ := types.ParseDateTime(s)
+	return d.Time()
+}

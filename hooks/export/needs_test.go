@@ -1,0 +1,89 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"feidi/hooks/apptest"
+	"feidi/hooks/export"
+	"feidi/hooks/export/exporttest"
+	"feidi/hooks/tz"
+)
+
+// TestNeedsReconciles: the summary by industry, category and status and the per-enterprise
+// sheet add up to the detail rows.
+func TestNeedsReconciles(t *testing.T) {
+	app := apptest.New(t)
+	officer := exporttest.User(t, app, "officer@example.com", "officer")
+	collection := func(name string) *core.Collection {
+		c, err := app.FindCollectionByNameOrId(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	enterprise := func(name, uscc, industry string) string {
+		r := core.NewRecord(collection("enterprises"))
+		r.Set("name", name)
+		r.Set("uscc", uscc)
+		r.Set("industry", industry)
+		return apptest.Save(t, app, r).Id
+	}
+	need := func(enterprise, category, status string, budget float64) {
+		r := core.NewRecord(collection("needs"))
+		r.Set("enterprise", enterprise)
+		r.Set("created_by", officer.Id)
+		r.Set("category", category)
+		r.Set("status", status)
+		r.Set("title", "热处理工艺优化")
+		r.Set("budget_wan", budget)
+		apptest.Save(t, app, r)
+	}
+	hardware := enterprise("大足五金刀具厂", "91500111MA5U000013", "hardware")
+	medical := enterprise("成都医疗器械公司", "91350100M000100Y43", "medical_device")
+	need(hardware, "technology", "open", 50)
+	need(hardware, "technology", "open", 30.5)
+	need(hardware, "talent", "published", 0)
+	need(medical, "technology", "open", 120)
+
+	now := time.Now().In(tz.Shanghai).Format("2006-01") // needs.created is now
+	p, err := export.ParsePeriod(now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	res, err := export.Needs(context.Background(), app.DB(), p, &buf, export.Options{Format: export.XLSX})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, buf.Bytes())
+	detail := rawRows(t, f, "需求明细")
+	var budget float64
+	for _, r := range detail {
+		budget += num(t, r[7])
+	}
+	for _, s := range []struct {
+		sheet         string
+		count, budget int
+	}{{"汇总", 3, 4}, {"企业", 5, 6}} {
+		var n, b float64
+		for _, r := range rawRows(t, f, s.sheet) {
+			n += num(t, r[s.count])
+			b += num(t, r[s.budget])
+		}
+		if int(n) != len(detail) || b != budget {
+			t.Errorf("%s: %v needs, %v 万元; details %d, %v", s.sheet, n, b, len(detail), budget)
+		}
+	}
+	summary := rawRows(t, f, "汇总")
+	if len(detail) != 4 || budget != 200.5 || len(summary) != 3 || summary[0][0] != "五金" || summary[0][3] != "2" {
+		t.Errorf("detail %d rows, %v 万元; summary %v", len(detail), budget, summary)
+	}
+	if res.Rows["企业"] != 2 || res.Rows["来源问卷"] != 0 {
+		t.Errorf("rows %v", res.Rows)
+	}
+}

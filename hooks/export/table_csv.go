@@ -1,0 +1,80 @@
+package export
+
+import (
+	"archive/zip"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"time"
+)
+
+// utf8BOM makes Excel and WPS open a CSV file as UTF-8 instead of the system's GBK.
+const utf8BOM = "\uFEFF"
+
+// csvBook writes one CSV file per sheet into a zip, each UTF-8 with a BOM. Values are written
+// as Excel would read them back: dates as yyyy-mm-dd, money with two decimals.
+type csvBook struct {
+	zw *zip.Writer
+}
+
+func newCSVBook(out io.Writer) *csvBook { return &csvBook{zw: zip.NewWriter(out)} }
+
+func (b *csvBook) begin(s *sheet) (table, error) {
+	w, err := b.zw.Create(s.File)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.WriteString(w, utf8BOM); err != nil {
+		return nil, err
+	}
+	t := &csvTable{sheet: s, w: csv.NewWriter(w), record: make([]string, len(s.Columns))}
+	t.w.UseCRLF = true // what Excel writes and expects
+	for i, c := range s.Columns {
+		t.record[i] = c.Title
+	}
+	return t, t.w.Write(t.record)
+}
+
+func (b *csvBook) close() error { return b.zw.Close() }
+
+type csvTable struct {
+	sheet  *sheet
+	w      *csv.Writer
+	rows   int
+	record []string
+}
+
+func (t *csvTable) row(values ...any) error {
+	for i, v := range values {
+		t.record[i] = formatCSV(t.sheet.Columns[i].Kind, v)
+	}
+	t.rows++
+	return t.w.Write(t.record)
+}
+
+func formatCSV(k kind, v any) string {
+	if v == nil {
+		return ""
+	}
+	switch k {
+	case integer:
+		return strconv.Itoa(v.(int))
+	case decimal, wan:
+		return strconv.FormatFloat(v.(float64), 'f', 2, 64)
+	case yuan:
+		return strconv.FormatFloat(fenToYuan(v.(int64)), 'f', 2, 64)
+	case date:
+		return v.(time.Time).Format(time.DateOnly)
+	case month:
+		return v.(time.Time).Format("2006-01")
+	case datetime:
+		return v.(time.Time).Format("2006-01-02 15:04")
+	default:
+		return v.(string)
+	}
+}
+
+func (t *csvTable) end() (int, error) {
+	t.w.Flush()
+	return t.rows, t.w.Error()
+}

@@ -1,0 +1,107 @@
+package exportjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/filesystem"
+
+	"feidi/hooks/export"
+)
+
+// RunPending runs the queued jobs one after the other, oldest first, until none is left or ctx
+// ends. A job that fails is marked failed with the reason; ctx ending leaves the job running, to
+// be resumed at the next start.
+func RunPending(ctx context.Context, app core.App) error {
+	for ctx.Err() == nil {
+		jobs, err := app.FindRecordsByFilter(collection, `status = "queued"`, "created", 1, 0)
+		if err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		if err := run(ctx, app, jobs[0]); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// run runs one job. Its own writes skip the request checks: a job whose request no longer
+// passes them (edited by hand, say) must still be marked failed.
+func run(ctx context.Context, app core.App, job *core.Record) error {
+	job.Set("status", Running)
+	job.Set("started_at", time.Now())
+	if err := app.SaveNoValidate(job); err != nil {
+		return err
+	}
+	res, path, err := generate(ctx, app, job)
+	if path != "" {
+		defer os.RemoveAll(filepath.Dir(path))
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if err == nil {
+		var file *filesystem.File
+		if file, err = filesystem.NewFileFromPath(path); err == nil {
+			job.Set("file", file)
+			job.Set("status", Done)
+			job.Set("rows", res.Rows)
+			job.Set("total_rows", res.Total)
+		}
+	}
+	if err != nil {
+		job.Set("status", Failed)
+		job.Set("error", describe(err))
+	}
+	job.Set("finished_at", time.Now())
+	return app.SaveNoValidate(job)
+}
+
+// generate writes the job's export into a temporary directory and returns the file's path.
+func generate(ctx context.Context, app core.App, job *core.Record) (export.Result, string, error) {
+	req, format, err := request(job)
+	if err != nil {
+		return export.Result{}, "", err
+	}
+	dir, err := os.MkdirTemp("", "feidi-export-*")
+	if err != nil {
+		return export.Result{}, "", err
+	}
+	path := filepath.Join(dir, req.FileName(format))
+	f, err := os.Create(path)
+	if err != nil {
+		return export.Result{}, path, err
+	}
+	res, err := export.Write(ctx, app.DB(), req, f, export.Options{Format: format})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return res, path, err
+}
+
+// request reads what an exports record asks for.
+func request(job *core.Record) (export.Request, export.Format, error) {
+	p, err := export.ParsePeriod(job.GetString("period_from"), job.GetString("period_to"))
+	req := export.Request{Kind: export.Kind(job.GetString("kind")), Cohort: job.GetString("cohort"), Period: p}
+	return req, export.Format(job.GetString("format")), err
+}
+
+// describe is the error as the person who asked reads it.
+func describe(err error) string {
+	msg := err.Error()
+	if errors.Is(err, export.ErrUnknownCohort) {
+		msg = "The cohort no longer exists."
+	}
+	if r := []rune(msg); len(r) > 1900 {
+		msg = string(r[:1900]) + "…"
+	}
+	return fmt.Sprintf("The export failed: %s", msg)
+}
