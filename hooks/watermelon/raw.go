@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -86,7 +87,31 @@ func text(v any) string {
 	}
 }
 
+// appendString appends s as encoding/json writes it. Most values need no escaping and are
+// copied as they are; the rest go through json.Marshal, which a pull would otherwise call for
+// every string it sends.
 func appendString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			// json.Marshal escapes these, the HTML ones included.
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return appendMarshaled(buf, s)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
+			return appendMarshaled(buf, s)
+		}
+		i += size
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
+}
+
+func appendMarshaled(buf []byte, s string) []byte {
 	b, _ := json.Marshal(s)
 	return append(buf, b...)
 }

@@ -2,6 +2,7 @@ package watermelon
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
 
@@ -79,23 +80,12 @@ func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) 
 		if len(changes) == 0 {
 			return nil
 		}
-		gain := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq})
-			ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq, pushed_at = NULL,
-			changed_at = strftime('%Y-%m-%d %H:%M:%fZ')`).Prepare()
-		defer gain.Close()
-		lose := tx.DB().NewQuery(`UPDATE _sync_reach SET in_reach = 0, seq = {:seq}, changed_at = strftime('%Y-%m-%d %H:%M:%fZ')
-			WHERE user_id = {:user} AND tbl = {:tbl} AND record_id = {:id}`).Prepare()
-		defer lose.Close()
 		for _, c := range changes {
-			for _, id := range c.gained {
-				if _, err := gain.Bind(dbx.Params{"user": user, "tbl": c.table, "id": id, "seq": seq}).Execute(); err != nil {
-					return err
-				}
+			if err := gainReach(tx, user, c.table, c.gained, seq); err != nil {
+				return err
 			}
-			for _, id := range c.lost {
-				if _, err := lose.Bind(dbx.Params{"user": user, "tbl": c.table, "id": id, "seq": seq}).Execute(); err != nil {
-					return err
-				}
+			if err := loseReach(tx, user, c.table, c.lost, seq); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -123,6 +113,24 @@ func diff(now, before []string) (gained, lost []string) {
 	return gained, lost
 }
 
+// The reach is written one statement per table and kind, the ids passed as a JSON array that
+// SQLite walks itself: far faster than a statement per id when a first pull gains thousands.
+// (WHERE true: an INSERT … SELECT needs one before ON CONFLICT, see SQLite's upsert page.)
+
+// gainReach marks the records of table with the given ids as in the user's reach since seq.
+func gainReach(tx core.App, user, table string, ids []string, seq int64) error {
+	return execWithIDs(tx, `INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq)
+		SELECT {:user}, {:tbl}, value, 1, {:seq} FROM json_each({:ids}) WHERE true
+		ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq, pushed_at = NULL,
+		changed_at = strftime('%Y-%m-%d %H:%M:%fZ')`, user, table, ids, seq, nil)
+}
+
+// loseReach marks the records of table with the given ids as out of the user's reach since seq.
+func loseReach(tx core.App, user, table string, ids []string, seq int64) error {
+	return execWithIDs(tx, `UPDATE _sync_reach SET in_reach = 0, seq = {:seq}, changed_at = strftime('%Y-%m-%d %H:%M:%fZ')
+		WHERE user_id = {:user} AND tbl = {:tbl} AND record_id IN (SELECT value FROM json_each({:ids}))`, user, table, ids, seq, nil)
+}
+
 // markPushed records that the pushed records came into the user's reach now, and that the one
 // device that pushed them — whose last pull was at lastPulledAt — holds them already: its next
 // pull sends them back as updated, while the user's other devices get them as created.
@@ -134,14 +142,21 @@ func markPushed(tx core.App, auth *core.Record, table string, ids []string, last
 	if err != nil {
 		return err
 	}
-	q := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq, pushed_at) VALUES ({:user}, {:tbl}, {:id}, 1, {:seq}, {:pushed})
+	return execWithIDs(tx, `INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq, pushed_at)
+		SELECT {:user}, {:tbl}, value, 1, {:seq}, {:pushed} FROM json_each({:ids}) WHERE true
 		ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq, pushed_at = excluded.pushed_at,
-		changed_at = strftime('%Y-%m-%d %H:%M:%fZ') WHERE in_reach = 0`).Prepare()
-	defer q.Close()
-	for _, id := range ids {
-		if _, err := q.Bind(dbx.Params{"user": reachKey(auth), "tbl": table, "id": id, "seq": seq, "pushed": lastPulledAt}).Execute(); err != nil {
-			return err
-		}
+		changed_at = strftime('%Y-%m-%d %H:%M:%fZ') WHERE in_reach = 0`, reachKey(auth), table, ids, seq, lastPulledAt)
+}
+
+// execWithIDs runs one reach statement over ids; nothing when there are none.
+func execWithIDs(tx core.App, query, user, table string, ids []string, seq int64, pushed any) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	return nil
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	_, err = tx.DB().NewQuery(query).Bind(dbx.Params{"user": user, "tbl": table, "ids": string(list), "seq": seq, "pushed": pushed}).Execute()
+	return err
 }
