@@ -13,8 +13,11 @@ const (
 	isEngineer    = `@request.auth.role = "engineer"`
 	isCoordinator = `@request.auth.role = "coordinator"`
 
+	// signedIn guards every comparison with an optional relation to users: for a guest
+	// @request.auth.id is empty, and so is the user of an engineer who has no login.
+	signedIn = `@request.auth.id != ""`
 	// ownEngineerRecord: the engineers record of the row is the caller's own.
-	ownEngineerRecord = `engineer.user = @request.auth.id`
+	ownEngineerRecord = `(` + signedIn + ` && engineer.user = @request.auth.id)`
 	// coordinatesEngineer: the row's engineer is in a cohort the caller coordinates.
 	coordinatesEngineer = isCoordinator + ` && engineer.cohort_members_via_engineer.cohort.coordinator ?= @request.auth.id`
 	// keepsEngineer: an update may not hand the row to somebody else's engineers record.
@@ -233,7 +236,7 @@ func init() {
 		members.AddIndex("idx_cohort_members_cohort_engineer", true, "cohort, engineer", "")
 		members.AddIndex("idx_cohort_members_engineer", false, "engineer", "")
 		coordinatesCohort := isCoordinator + ` && cohort.coordinator = @request.auth.id`
-		members.ListRule = rule(`engineer.user = @request.auth.id || (` + coordinatesCohort + `) || ` + isAdmin)
+		members.ListRule = rule(ownEngineerRecord + ` || (` + coordinatesCohort + `) || ` + isAdmin)
 		members.ViewRule = members.ListRule
 		members.CreateRule = rule(`(` + coordinatesCohort + `) || ` + isAdmin)
 		members.UpdateRule = rule(`(` + coordinatesCohort + ` && (@request.body.cohort:isset = false || @request.body.cohort.coordinator = @request.auth.id)) || ` + isAdmin)
@@ -244,7 +247,7 @@ func init() {
 
 		// Rules that reach across cohort_members can only be set once it exists.
 		ownCohort := isCoordinator + ` && coordinator = @request.auth.id`
-		cohorts.ListRule = rule(`coordinator = @request.auth.id || cohort_members_via_cohort.engineer.user ?= @request.auth.id || ` + isAdmin)
+		cohorts.ListRule = rule(`coordinator = @request.auth.id || (` + signedIn + ` && cohort_members_via_cohort.engineer.user ?= @request.auth.id) || ` + isAdmin)
 		cohorts.ViewRule = cohorts.ListRule
 		cohorts.CreateRule = rule(`(` + ownCohort + `) || ` + isAdmin)
 		cohorts.UpdateRule = rule(`(` + ownCohort + ` && (@request.body.coordinator:isset = false || @request.body.coordinator = @request.auth.id)) || ` + isAdmin)
@@ -264,7 +267,7 @@ func init() {
 			}
 		}
 
-		engineers.ListRule = rule(`user = @request.auth.id || ` + isAdmin +
+		engineers.ListRule = rule(`(` + signedIn + ` && user = @request.auth.id) || ` + isAdmin +
 			` || (` + isCoordinator + ` && cohort_members_via_engineer.cohort.coordinator ?= @request.auth.id)`)
 		engineers.ViewRule = engineers.ListRule
 		engineers.CreateRule = rule(isAdmin)

@@ -9,8 +9,8 @@ import (
 )
 
 // clientIDPattern accepts the ids mobile devices make: WatermelonDB's default 16 characters of
-// 0-9a-zA-Z, or a lowercase UUID. Records made on the server get the 16-character form.
-const clientIDPattern = `^(?:[0-9A-Za-z]{16}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`
+// 0-9a-zA-Z, or a UUID. Records made on the server get the 16-character form.
+const clientIDPattern = `^(?:[0-9A-Za-z]{16}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`
 
 // newSyncedCollection returns a base collection whose ids may be made on a device.
 func newSyncedCollection(name string) *core.Collection {

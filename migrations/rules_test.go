@@ -62,6 +62,12 @@ var matrix = []grant{
 		field:      "description", value: "需要500万", update: []string{at.OfficerA, at.Admin},
 		delete: []string{at.Admin}},
 	{collection: "needs", id: at.NeedPublished, read: []string{at.OfficerA, at.EngineerA, at.EngineerB, at.Admin}},
+	// An engineer without a login is nobody's own record: a guest must not match its empty user.
+	{collection: "engineers", id: at.EngineerNoLogin, read: []string{at.CoordinatorB, at.Admin}},
+	{collection: "schedules", id: at.ScheduleNoLogin, read: []string{at.CoordinatorB, at.Admin}},
+	{collection: "commute_logs", id: at.CommuteNoLogin, read: []string{at.CoordinatorB, at.Admin}},
+	{collection: "cohort_members", id: at.MemberNoLogin, read: []string{at.CoordinatorB, at.Admin}},
+	{collection: "cohorts", id: at.CohortB, read: []string{at.EngineerB, at.CoordinatorB, at.Admin}},
 	{collection: "engineers", id: at.EngineerRecA, read: []string{at.EngineerA, at.CoordinatorA, at.Admin},
 		newID:      "NewEngineer00001",
 		createBody: `{"id":"NewEngineer00001","name":"周杰","phone":"13700137000"}`,

@@ -28,6 +28,10 @@ const (
 	NeedPublished    = "NeedPublished001"
 	EngineerRecA     = "EngineerRecordA1"
 	EngineerRecB     = "EngineerRecordB1"
+	EngineerNoLogin  = "EngineerNoLogin1" // an engineer without a user account, in cohort B
+	ScheduleNoLogin  = "ScheduleNoLogin1"
+	CommuteNoLogin   = "CommuteNoLogin01"
+	MemberNoLogin    = "MemberNoLogin001"
 	ScheduleA        = "ScheduleOfEngA01"
 	ScheduleB        = "ScheduleOfEngB01"
 	CommuteA         = "CommuteOfEngA001"
@@ -91,6 +95,10 @@ func fillEnclave(app core.App) error {
 		{"needs", NeedPublished, map[string]any{"enterprise": Enterprise, "created_by": OfficerA, "category": "equipment", "title": "共享三坐标测量仪", "status": "published"}},
 		{"engineers", EngineerRecA, map[string]any{"user": EngineerA, "name": "张伟", "phone": "13900139001", "specialty": "热处理", "chengdu_employer": "四川大学", "dazu_employer": Enterprise}},
 		{"engineers", EngineerRecB, map[string]any{"user": EngineerB, "name": "刘洋", "phone": "13900139002", "specialty": "模具设计", "chengdu_employer": "电子科技大学"}},
+		{"engineers", EngineerNoLogin, map[string]any{"name": "孙敏", "specialty": "表面工程", "chengdu_employer": "西华大学"}},
+		{"schedules", ScheduleNoLogin, map[string]any{"engineer": EngineerNoLogin, "city": "dazu", "kind": "work", "starts_at": "2026-03-03 01:00:00.000Z", "ends_at": "2026-03-03 09:00:00.000Z"}},
+		{"commute_logs", CommuteNoLogin, map[string]any{"engineer": EngineerNoLogin, "from_city": "chengdu", "to_city": "dazu", "mode": "bus",
+			"depart_at": "2026-03-02 08:00:00.000Z", "arrive_at": "2026-03-02 11:30:00.000Z", "distance_km": 240, "cost_yuan": 75}},
 		{"schedules", ScheduleA, map[string]any{"engineer": EngineerRecA, "city": "dazu", "kind": "work", "starts_at": "2026-03-03 01:00:00.000Z", "ends_at": "2026-03-03 09:00:00.000Z"}},
 		{"schedules", ScheduleB, map[string]any{"engineer": EngineerRecB, "city": "chengdu", "kind": "work", "starts_at": "2026-03-03 01:00:00.000Z", "ends_at": "2026-03-03 09:00:00.000Z"}},
 		{"commute_logs", CommuteA, map[string]any{"engineer": EngineerRecA, "from_city": "chengdu", "to_city": "dazu", "mode": "hsr",
@@ -101,6 +109,7 @@ func fillEnclave(app core.App) error {
 		{"cohorts", CohortB, map[string]any{"name": "2026春季定向培养二班", "program": "精密医疗器械", "coordinator": CoordinatorB}},
 		{"cohort_members", MemberA, map[string]any{"cohort": CohortA, "engineer": EngineerRecA}},
 		{"cohort_members", MemberB, map[string]any{"cohort": CohortB, "engineer": EngineerRecB}},
+		{"cohort_members", MemberNoLogin, map[string]any{"cohort": CohortB, "engineer": EngineerNoLogin}},
 	}
 	for _, row := range rows {
 		c, err := app.FindCachedCollectionByNameOrId(row.collection)
