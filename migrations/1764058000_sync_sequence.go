@@ -90,7 +90,7 @@ func init() {
 			&core.TextField{Name: "table", Required: true, Max: 100},
 			&core.TextField{Name: "record_id", Required: true, Max: 100},
 			&core.SelectField{Name: "operation", Required: true, MaxSelect: 1, Values: []string{"create", "update", "delete"}},
-			&core.JSONField{Name: "raw", MaxSize: 1 << 20},
+			&core.JSONField{Name: "raw", MaxSize: 16 << 20}, // a whole pushed record, as large as a push may be
 			&core.JSONField{Name: "errors", MaxSize: 1 << 20},
 			&core.TextField{Name: "message", Max: 2000},
 		)

@@ -169,8 +169,14 @@ func pull(e *core.RequestEvent) error {
 // since after its last pull, and not pushed by this very device — is created; changed since
 // its last pull is updated.
 func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
-	if whole := p.whole[table]; whole != "" || replacement {
-		if bucket == whole || (replacement && bucket == "updated") {
+	if replacement { // everything in reach, once, in updated
+		if bucket == "updated" {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	if whole := p.whole[table]; whole != "" {
+		if bucket == whole {
 			return "TRUE"
 		}
 		return "FALSE"

@@ -410,3 +410,37 @@ func TestAPushedRecordIsNewToTheUsersOtherDevices(t *testing.T) {
 		}
 	}
 }
+
+// TestAReplacementListsEachRecordOnce: a device that migrated its schema while away longer than
+// the tombstones are kept gets one bucket per record; WatermelonDB would create a record listed
+// twice twice, and fail the whole batch.
+func TestAReplacementListsEachRecordOnce(t *testing.T) {
+	defer watermelon.SetSchemaVersion(2)()
+	app, officer := newDevice(t, at.OfficerA)
+	officer.pull()
+	// Prune only moves the horizon when something is pruned: delete a record the officer had.
+	n, _ := app.FindRecordById("needs", at.NeedOpenA)
+	if err := app.Delete(n); err != nil {
+		t.Fatal(err)
+	}
+	fresh := officer.as(at.OfficerA, app)
+	fresh.pull()
+	if err := watermelon.Prune(app, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	status, body := officer.request(http.MethodGet, "/api/sync/pull?schema_version=2&last_pulled_at="+itoa(officer.last)+"&"+
+		query("migration", `{"from":1,"tables":["needs"],"columns":[{"table":"surveys","column":"notes"}]}`), nil)
+	var a pullAnswer
+	if status != 200 || json.Unmarshal(body, &a) != nil || a.Strategy != "replacement" {
+		t.Fatalf("%d %s", status, body)
+	}
+	for table, c := range a.Changes {
+		seen := map[string]bool{}
+		for _, id := range append(ids(c.Created), ids(c.Updated)...) {
+			if seen[id] {
+				t.Errorf("%s %s is listed twice", table, id)
+			}
+			seen[id] = true
+		}
+	}
+}

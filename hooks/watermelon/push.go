@@ -231,14 +231,15 @@ func parseRaw(t *table, raw map[string]any) (change, string, error) {
 // after the device's last pull. A created or updated record that already holds exactly the
 // pushed values is not a conflict: it is the same push, retried after its answer was lost.
 func findConflicts(tx core.App, changes []change, last int64) error {
-	horizon, _, err := sequenceState(tx)
+	horizon, current, err := sequenceState(tx)
 	if err != nil {
 		return err
 	}
 	conflicts := conflictError{}
 	for _, c := range changes {
-		if last < horizon {
-			conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id) // too old to tell: pull first
+		if last < horizon || last > current {
+			// too old to tell, or a timestamp this server never gave out: pull first
+			conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id)
 			continue
 		}
 		var seq int64
@@ -311,7 +312,7 @@ func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[st
 	rejected := map[string][]string{}
 	applied := map[string][]string{}
 	for _, c := range changes {
-		reason, err := applyOne(tx, auth, c)
+		reason, err := inSavepoint(tx, func() (error, error) { return applyOne(tx, auth, c) })
 		if err != nil {
 			return nil, err
 		}
@@ -325,8 +326,14 @@ func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[st
 			continue
 		}
 		rejected[c.table.Name] = append(rejected[c.table.Name], c.id)
-		if err := keepReject(tx, auth, c, reason); err != nil {
+		failed, err := inSavepoint(tx, func() (error, error) { return keepReject(tx, auth, c, reason), nil })
+		if err != nil {
 			return nil, err
+		}
+		if failed != nil {
+			// The device keeps the record unsynced whatever happens here; the push goes on.
+			tx.Logger().Error("sync: could not keep a refused record in sync_rejects",
+				"table", c.table.Name, "id", c.id, "error", failed)
 		}
 	}
 	for table, ids := range applied {
@@ -335,6 +342,25 @@ func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[st
 		}
 	}
 	return rejected, nil
+}
+
+// inSavepoint runs fn in a savepoint of the push's transaction and rolls back to it when fn
+// refuses the record (reason) or fails (err): a record is applied whole or not at all, even when
+// a hook fails after its row was written.
+func inSavepoint(tx core.App, fn func() (reason error, err error)) (error, error) {
+	if _, err := tx.DB().NewQuery("SAVEPOINT sync_record").Execute(); err != nil {
+		return nil, err
+	}
+	reason, err := fn()
+	if reason != nil || err != nil {
+		if _, rerr := tx.DB().NewQuery("ROLLBACK TO sync_record").Execute(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	if _, rerr := tx.DB().NewQuery("RELEASE sync_record").Execute(); rerr != nil && err == nil {
+		err = rerr
+	}
+	return reason, err
 }
 
 // applyOne applies one change and returns why it was refused, or nil; err is for failures
@@ -421,7 +447,7 @@ func keepReject(tx core.App, auth *core.Record, c change, reason error) error {
 		return err
 	}
 	r.Load(map[string]any{"user": auth.Id, "table": c.table.Name, "record_id": c.id, "operation": op,
-		"raw": c.raw, "errors": fieldErrors(reason), "message": rejectMessage(reason)})
+		"raw": c.raw, "errors": fieldErrors(reason), "message": truncate(rejectMessage(reason), 1900)})
 	return tx.Save(r)
 }
 
@@ -448,6 +474,15 @@ func rejectMessage(reason error) string {
 		parts = append(parts, name+": "+fields[name].Error())
 	}
 	return strings.Join(parts, "; ")
+}
+
+// truncate cuts s to at most n characters, marking the cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // fieldErrors writes validation errors the way the REST API answers them: per field, a code and

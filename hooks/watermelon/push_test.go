@@ -1,7 +1,10 @@
 package watermelon_test
 
 import (
+	"errors"
+
 	"encoding/json"
+	"github.com/pocketbase/pocketbase/core"
 	"net/http"
 	"strings"
 	"testing"
@@ -311,5 +314,72 @@ func TestPushedUpdatesAreJudgedByWhatChanges(t *testing.T) {
 	status, answer = officer.push(tables(map[string]map[string]any{"surveys": set(nil, []map[string]any{wm("updated", raw)})}))
 	if status != 200 || !strings.Contains(jsonOf(answer), at.SurveyReturnedA) {
 		t.Fatalf("an officer reviewing by sync: %d %v", status, answer)
+	}
+}
+
+// TestARecordIsAppliedWholeOrNotAtAll: a hook that fails after the row was written (as the
+// outbox's enqueue could) must not leave the row behind a rejected id.
+func TestARecordIsAppliedWholeOrNotAtAll(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerA)
+	app.OnRecordCreateExecute("enterprises").BindFunc(func(e *core.RecordEvent) error {
+		if err := e.Next(); err != nil {
+			return err
+		}
+		if e.Record.GetString("name") == "写入后失败" {
+			return errors.New("a hook failed after the insert")
+		}
+		return nil
+	})
+	officer.pull()
+	status, answer := officer.push(tables(map[string]map[string]any{"enterprises": set([]map[string]any{
+		wm("created", map[string]any{"id": "HalfWrittenEnt01", "name": "写入后失败", "uscc": at.ValidUSCC3, "industry": "other"}),
+		wm("created", map[string]any{"id": "FineEnterprise01", "name": "正常企业", "uscc": usccFor(7), "industry": "other"}),
+	}, nil)}))
+	if status != 200 || !strings.Contains(jsonOf(answer), "HalfWrittenEnt01") {
+		t.Fatalf("push: %d %v", status, answer)
+	}
+	if _, err := app.FindRecordById("enterprises", "HalfWrittenEnt01"); err == nil {
+		t.Error("a rejected record was left written")
+	}
+	if _, err := app.FindRecordById("enterprises", "FineEnterprise01"); err != nil {
+		t.Error("the other record of the push was not applied")
+	}
+}
+
+// TestALongRefusalDoesNotBlockThePush: the reasons for a refusal can be longer than a message
+// field; keeping them must not fail the push.
+func TestALongRefusalDoesNotBlockThePush(t *testing.T) {
+	app, officer := newDevice(t, at.OfficerA)
+	officer.pull()
+	var problems []string
+	for i := 0; i < 80; i++ {
+		problems = append(problems, `{"title":"x","field":"不存在的领域"}`)
+	}
+	answers := `{"rd":{"spend_wan":1,"staff":1},"talent_needs":[],"technology_problems":[` + strings.Join(problems, ",") + `]}`
+	status, answer := officer.push(tables(map[string]map[string]any{
+		"enterprises": set(nil, []map[string]any{wm("updated", map[string]any{"id": at.Enterprise, "town": "万古镇"})}),
+		"surveys":     set(nil, []map[string]any{wm("updated", map[string]any{"id": at.SurveyDraftA, "status": "submitted", "answers": answers})}),
+	}))
+	if status != 200 || !strings.Contains(jsonOf(answer), at.SurveyDraftA) {
+		t.Fatalf("push: %d %.300v", status, answer)
+	}
+	if e, _ := app.FindRecordById("enterprises", at.Enterprise); e.GetString("town") != "万古镇" {
+		t.Error("the acceptable record was not applied")
+	}
+	rows, _ := app.FindRecordsByFilter("sync_rejects", "record_id = {:id}", "", 0, 0, map[string]any{"id": at.SurveyDraftA})
+	if len(rows) != 1 || !strings.Contains(rows[0].GetString("raw"), "不存在的领域") {
+		t.Errorf("the refused record was not kept whole: %d rows", len(rows))
+	}
+}
+
+func TestAPushFromAnotherServersTimelineMustPullFirst(t *testing.T) {
+	_, officer := newDevice(t, at.OfficerA)
+	officer.pull()
+	officer.last += 1 << 30
+	status, answer := officer.push(tables(map[string]map[string]any{
+		"surveys": set(nil, []map[string]any{wm("updated", map[string]any{"id": at.SurveyDraftA, "notes": "x"})}),
+	}))
+	if status != http.StatusConflict {
+		t.Fatalf("push with a timestamp never given out: %d %v", status, answer)
 	}
 }
