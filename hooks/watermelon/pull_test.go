@@ -1,6 +1,7 @@
 package watermelon_test
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -442,5 +443,25 @@ func TestAReplacementListsEachRecordOnce(t *testing.T) {
 			}
 			seen[id] = true
 		}
+	}
+}
+
+func TestPullIsGzippedForClientsThatAskForIt(t *testing.T) {
+	_, d := newDevice(t, at.Admin)
+	req, _ := http.NewRequest(http.MethodGet, d.base+"/api/sync/pull", nil)
+	req.Header.Set("Authorization", d.token)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	zr, err := gzip.NewReader(res.Body)
+	if res.Header.Get("Content-Encoding") != "gzip" || err != nil {
+		t.Fatalf("Content-Encoding %q: %v", res.Header.Get("Content-Encoding"), err)
+	}
+	var a pullAnswer
+	if err := json.NewDecoder(zr).Decode(&a); err != nil || a.Timestamp == 0 || len(a.Changes["surveys"].Created) == 0 {
+		t.Fatalf("gzipped answer: %v %+v", err, a.Changes["surveys"])
 	}
 }

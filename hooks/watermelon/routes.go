@@ -27,7 +27,8 @@ func Register(app core.App) {
 		g := se.Router.Group("/api/sync")
 		g.Bind(apis.RequireAuth("users", core.CollectionNameSuperusers))
 		g.GET("/schema", schema)
-		g.GET("/pull", pull)
+		// Field devices sync over poor mobile links: a pull of JSON shrinks several-fold gzipped.
+		g.GET("/pull", pull).Bind(apis.GzipWithConfig(apis.GzipConfig{Level: 5, MinLength: 1 << 10}))
 		g.POST("/push", push).Bind(apis.BodyLimit(MaxPushBytes))
 		return se.Next()
 	})
