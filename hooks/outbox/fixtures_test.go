@@ -82,8 +82,9 @@ func newWorker(t *testing.T, app core.App) (*outbox.Worker, *clock) {
 // rows returns the outbox rows, oldest first.
 func rows(t *testing.T, app core.App) []*core.Record {
 	t.Helper()
-	rs, err := app.FindRecordsByFilter(outbox.Collection, "", "created,id", 0, 0)
-	if err != nil {
+	rs := []*core.Record{}
+	// rowid: the order of writing (created is only to the millisecond)
+	if err := app.RecordQuery(outbox.Collection).OrderBy("rowid").All(&rs); err != nil {
 		t.Fatal(err)
 	}
 	return rs

@@ -24,16 +24,23 @@ type Worker struct {
 	Now     func() time.Time
 	// Poll is how often a loop looks for due rows when nothing woke it.
 	Poll time.Duration
+	// Lease is how long a row may stay delivering before a loop takes it again: an attempt whose
+	// outcome could not be written (a locked database, say) is not left hanging until a restart.
+	// It must exceed the longest per-attempt timeout.
+	Lease time.Duration
 
 	wake   map[string]chan struct{}
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 }
 
+// DefaultLease is the Lease of a new worker: well above the default per-attempt timeouts.
+const DefaultLease = 30 * time.Minute
+
 // NewWorker returns a stopped worker with the default policy.
 func NewWorker(app core.App, c Clients) *Worker {
 	w := &Worker{App: app, Clients: c, Policy: DefaultPolicy, Now: time.Now, Poll: 5 * time.Second,
-		wake: map[string]chan struct{}{}}
+		Lease: DefaultLease, wake: map[string]chan struct{}{}}
 	for _, t := range c.targets() {
 		w.wake[t] = make(chan struct{}, 1)
 	}
@@ -115,22 +122,26 @@ func (w *Worker) Tick(ctx context.Context, target string) (int, error) {
 	return n, nil
 }
 
-// claim takes the target's next due pending row by marking it delivering and counting the
-// attempt; the conditional update makes the claim safe against an admin's edit in between.
+// claim takes the target's next due row — pending and due, or delivering for longer than the
+// lease — by marking it delivering and counting the attempt. The update is conditional on the
+// row being as it was read, so two loops, or a loop and an admin's edit, never take it twice.
+// Rows go in the order they were written (rowid: created is only to the millisecond).
 func (w *Worker) claim(target string) (*core.Record, error) {
-	now := dbTime(w.Now())
+	now := w.Now()
 	for {
 		rows := []*core.Record{}
 		err := w.App.RecordQuery(Collection).
-			AndWhere(dbx.HashExp{"status": StatusPending, "target": target}).
-			AndWhere(dbx.NewExp("next_attempt_at <= {:now}", dbx.Params{"now": now})).
-			OrderBy("next_attempt_at", "created").Limit(1).All(&rows)
+			AndWhere(dbx.HashExp{"target": target}).
+			AndWhere(dbx.NewExp(`(status = {:pending} AND next_attempt_at <= {:now}) OR (status = {:delivering} AND updated <= {:expired})`,
+				dbx.Params{"pending": StatusPending, "delivering": StatusDelivering, "now": dbTime(now), "expired": dbTime(now.Add(-w.Lease))})).
+			OrderBy("next_attempt_at", "rowid").Limit(1).All(&rows)
 		if err != nil || len(rows) == 0 {
 			return nil, err
 		}
 		res, err := w.App.NonconcurrentDB().NewQuery(`UPDATE outbox SET status = {:delivering}, attempts = attempts + 1,
-			updated = {:now} WHERE id = {:id} AND status = {:pending}`).
-			Bind(dbx.Params{"delivering": StatusDelivering, "pending": StatusPending, "now": now, "id": rows[0].Id}).Execute()
+			updated = {:now} WHERE id = {:id} AND status = {:status} AND updated = {:updated}`).
+			Bind(dbx.Params{"delivering": StatusDelivering, "now": dbTime(now), "id": rows[0].Id,
+				"status": rows[0].GetString("status"), "updated": rows[0].GetString("updated")}).Execute()
 		if err != nil {
 			return nil, err
 		}

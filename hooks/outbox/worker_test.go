@@ -231,3 +231,32 @@ func TestRestartWhileReceiverDown(t *testing.T) {
 	w2.Stop()
 	assertDeliveredOnce(t, rcv.sharing, keys...)
 }
+
+// TestAStrandedDeliveryIsTakenAgainAfterTheLease: an attempt whose outcome could not be written
+// leaves its row delivering; once the lease has run out a loop takes it again, same key, and
+// not before.
+func TestAStrandedDeliveryIsTakenAgainAfterTheLease(t *testing.T) {
+	app, rcv := newApp(t)
+	survey(t, app, "submitted")
+	w, c := newWorker(t, app)
+	row := onlyRow(t, app)
+	stranded := dbTime(c.Now().Add(-time.Minute))
+	if _, err := app.DB().NewQuery("UPDATE outbox SET status = 'delivering', attempts = 1, updated = {:u} WHERE id = {:id}").
+		Bind(map[string]any{"u": stranded, "id": row.Id}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if n := tick(t, w, outbox.TargetSharing); n != 0 {
+		t.Fatalf("a row within its lease was taken (%d)", n)
+	}
+	c.Advance(w.Lease)
+	if n := tick(t, w, outbox.TargetSharing); n != 1 {
+		t.Fatalf("a stranded row was not taken again after the lease (%d)", n)
+	}
+	row = fresh(t, app, row)
+	if row.GetString("status") != outbox.StatusDelivered || row.GetInt("attempts") != 2 {
+		t.Fatalf("row %v", row.FieldsData())
+	}
+	assertDeliveredOnce(t, rcv.sharing, row.GetString("idempotency_key"))
+}
+
+func dbTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000Z") }
