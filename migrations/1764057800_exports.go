@@ -37,6 +37,10 @@ func init() {
 		withTimestamps(exports)
 		exports.AddIndex("idx_exports_status", false, "status", "")
 		exports.AddIndex("idx_exports_requested_by", false, "requested_by", "")
+		// One live job per request: the create hook answers a second one with 409; this index holds
+		// when two arrive at the same moment.
+		exports.AddIndex("idx_exports_one_live", true, "requested_by, kind, cohort, period_from, period_to, format",
+			"status = 'queued' OR status = 'running'")
 
 		own := `requested_by = @request.auth.id`
 		exports.ListRule = rule(own + ` || ` + isAdmin)
@@ -51,7 +55,8 @@ func init() {
 			` && @request.body.file:isset = false` +
 			` && ((` + isCoordinator + ` && kind = "cohort") || ` + isAdmin + `)`)
 		exports.UpdateRule = nil // the worker's alone
-		exports.DeleteRule = rule(own + ` || ` + isAdmin)
+		// A running job is the worker's until it ends; its file would have no record to land in.
+		exports.DeleteRule = rule(`(` + own + ` || ` + isAdmin + `) && status != "running"`)
 		return app.Save(exports)
 	}, func(app core.App) error {
 		c, err := app.FindCollectionByNameOrId("exports")

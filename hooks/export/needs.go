@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/pocketbase/dbx"
+
+	"feidi/hooks/tz"
 )
 
 // The sheets of the needs summary, in the order people see them.
@@ -117,10 +119,13 @@ func Needs(ctx context.Context, db dbx.Builder, p Period, out io.Writer, opts Op
 				n.status, n.title, n.budget_wan, n.deadline, n.survey, n.created
 				FROM needs n JOIN enterprises e ON e.id = n.enterprise
 				WHERE n.created >= {:start} AND n.created < {:end}
-				AND (e.name > {:name} OR (e.name = {:name} AND n.id > {:id})) ORDER BY e.name, n.id LIMIT {:limit}`
-			params := dbx.Params{"name": "", "id": ""}
+				AND (e.name, e.id, n.id) > ({:name}, {:enterprise}, {:id})
+				ORDER BY e.name, e.id, n.id LIMIT {:limit}` // names are not unique: e.id keeps a firm's needs together
+			params := dbx.Params{"name": "", "enterprise": "", "id": ""}
 			p.bind(params)
-			after := func(last need, p dbx.Params) { p["name"], p["id"] = last.EnterpriseName, last.ID }
+			after := func(last need, p dbx.Params) {
+				p["name"], p["enterprise"], p["id"] = last.EnterpriseName, last.Enterprise, last.ID
+			}
 			return pages(w, db, q, params, after, func(n need) error {
 				k := [3]string{n.Industry, n.Category, n.Status}
 				if groups[k] == nil {
@@ -139,7 +144,7 @@ func Needs(ctx context.Context, db dbx.Builder, p Period, out io.Writer, opts Op
 				}
 				var deadline any
 				if n.Deadline != "" {
-					deadline = parseDate(n.Deadline)
+					deadline = tz.AsDay(parseDate(n.Deadline)) // a device may send Shanghai midnight as an instant
 				}
 				return t.row(n.ID, n.Enterprise, n.EnterpriseName, labels[n.Industry], labels[n.Category], labels[n.Status],
 					n.Title, n.Budget, deadline, n.Survey, wall(parseDate(n.Created)))

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -70,8 +71,18 @@ func formatCSV(k kind, v any) string {
 	case datetime:
 		return v.(time.Time).Format("2006-01-02 15:04")
 	default:
-		return v.(string)
+		return defuse(v.(string))
 	}
+}
+
+// defuse keeps typed text from running as a formula when Excel or WPS opens the CSV
+// (=HYPERLINK(…) in a need's title): such a cell gets a leading apostrophe, OWASP's advice.
+// The xlsx sheets need nothing: their cells are typed as text.
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (t *csvTable) end() (int, error) {

@@ -2,14 +2,17 @@ package exportjob
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"feidi/hooks/export"
 )
@@ -62,7 +65,18 @@ func run(ctx context.Context, app core.App, job *core.Record) error {
 		job.Set("error", describe(err))
 	}
 	job.Set("finished_at", time.Now())
-	return app.SaveNoValidate(job)
+	if _, gone := app.FindRecordById(collection, job.Id); errors.Is(gone, sql.ErrNoRows) {
+		return nil // deleted while it ran (by an admin): nothing to store the file under
+	}
+	saveErr := app.SaveNoValidate(job)
+	if saveErr == nil {
+		return nil
+	}
+	// The outcome could not be stored (the file storage, a locked database): mark the job failed
+	// with a plain update rather than leave it running with nobody on it.
+	_, err = app.DB().Update(collection, dbx.Params{"status": Failed, "error": describe(saveErr),
+		"finished_at": time.Now().UTC().Format(types.DefaultDateLayout)}, dbx.HashExp{"id": job.Id}).Execute()
+	return err
 }
 
 // generate writes the job's export into a temporary directory and returns the file's path.
