@@ -38,9 +38,9 @@ func Register(app core.App) {
 		}
 		running.Store(worker)
 		if clients.Sharing != nil {
-			// Catch up yesterday if the process was down at the cron time; the day's fixed key
-			// makes a second enqueue a no-op.
-			enqueueYesterday(e.App)
+			// Catch up the days the process was down for; the day's fixed key makes a second
+			// enqueue a no-op.
+			catchUpDailyTrips(e.App, time.Now())
 			e.App.Cron().MustAdd("feidiTripsDaily", TripsCron, func() { enqueueYesterday(e.App) })
 		}
 		return e.Next()
@@ -51,6 +51,24 @@ func Register(app core.App) {
 		}
 		return e.Next()
 	})
+}
+
+// CatchUpDays is how many days back the start-up catch-up of trips.daily looks.
+const CatchUpDays = 7
+
+// catchUpDailyTrips enqueues the aggregates of the last CatchUpDays days that have none. Before
+// 00:30 Shanghai time yesterday is left to the cron job, so that it counts the logs synced late
+// in the evening, as every other day does.
+func catchUpDailyTrips(app core.App, now time.Time) {
+	last := tz.Day(now).AddDate(0, 0, -1)
+	if local := now.In(tz.Shanghai); local.Hour() == 0 && local.Minute() < 30 {
+		last = last.AddDate(0, 0, -1)
+	}
+	for day := last.AddDate(0, 0, -(CatchUpDays - 1)); !day.After(last); day = day.AddDate(0, 0, 1) {
+		if err := EnqueueDailyTrips(app, day); err != nil {
+			app.Logger().Error("outbox: daily trips", "day", day.Format(time.DateOnly), "error", err)
+		}
+	}
 }
 
 func enqueueYesterday(app core.App) {

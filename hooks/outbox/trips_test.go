@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"feidi/hooks/outbox"
+	"feidi/hooks/tz"
 	"feidi/integrations/sharing"
 )
 
@@ -72,4 +73,30 @@ func containsAny(s string, subs ...string) bool {
 		}
 	}
 	return false
+}
+
+// TestCatchUpFillsTheDaysMissed: after an outage the start-up enqueues each missed day once,
+// leaving yesterday to the 00:30 cron when it starts before then.
+func TestCatchUpFillsTheDaysMissed(t *testing.T) {
+	app, _ := newApp(t)
+	days := func() []string {
+		var out []string
+		for _, r := range rows(t, app) {
+			if r.GetString("event") == sharing.TripsDaily {
+				out = append(out, strings.TrimPrefix(r.GetString("idempotency_key"), "sharing-trips-daily-"))
+			}
+		}
+		return out
+	}
+	early := time.Date(2026, 11, 25, 0, 10, 0, 0, tz.Shanghai) // before the cron's 00:30
+	outbox.CatchUpDailyTrips(app, early)
+	got := days()
+	if len(got) != outbox.CatchUpDays || got[0] != "2026-11-17" || got[len(got)-1] != "2026-11-23" {
+		t.Fatalf("catch-up at 00:10 enqueued %v", got)
+	}
+	outbox.CatchUpDailyTrips(app, early.Add(time.Hour)) // 01:10: yesterday too, nothing twice
+	got = days()
+	if len(got) != outbox.CatchUpDays+1 || got[len(got)-1] != "2026-11-24" {
+		t.Fatalf("catch-up at 01:10 enqueued %v", got)
+	}
 }

@@ -1,0 +1,4 @@
+package outbox
+
+// CatchUpDailyTrips is the start-up catch-up, for tests.
+var CatchUpDailyTrips = catchUpDailyTrips
