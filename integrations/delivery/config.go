@@ -27,7 +27,11 @@ func TargetFromEnv(prefix string, defaultTimeout time.Duration) (*Target, error)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s_URL=%q is not an absolute http(s) URL", prefix, raw)
+		shown := raw
+		if err == nil {
+			shown = u.Redacted() // a password in the URL stays out of the logs
+		}
+		return nil, fmt.Errorf("%s_URL=%q is not an absolute http(s) URL", prefix, shown)
 	}
 	t := &Target{URL: raw, Secret: os.Getenv(prefix + "_SECRET"), Timeout: defaultTimeout}
 	if len(t.Secret) < 16 {
