@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -311,8 +312,16 @@ func changedValues(stored *core.Record, values map[string]any) map[string]any {
 func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[string][]string, error) {
 	rejected := map[string][]string{}
 	applied := map[string][]string{}
+	creatable := map[string]map[string]bool{} // table → new ids its create rule lets through
 	for _, c := range changes {
-		reason, err := inSavepoint(tx, func() (error, error) { return applyOne(tx, auth, c) })
+		if _, done := creatable[c.table.Name]; !done && !c.delete {
+			allowed, err := creatableIDs(tx, auth, c.table, changes)
+			if err != nil {
+				return nil, err
+			}
+			creatable[c.table.Name] = allowed
+		}
+		reason, err := inSavepoint(tx, func() (error, error) { return applyOne(tx, auth, c, creatable[c.table.Name]) })
 		if err != nil {
 			return nil, err
 		}
@@ -363,9 +372,53 @@ func inSavepoint(tx core.App, fn func() (reason error, err error)) (error, error
 	return reason, err
 }
 
+// creatableIDs evaluates the table's create rule once for all the records of the push that do
+// not exist yet, when the tables before it have been applied (a membership's cohort may be new
+// too). It returns nil — decide record by record — when the rule reads the request body, which
+// differs from record to record.
+func creatableIDs(tx core.App, auth *core.Record, t *table, changes []change) (map[string]bool, error) {
+	rule := t.collection.CreateRule
+	if rule != nil && strings.Contains(*rule, "@request.body") {
+		return nil, nil
+	}
+	var ids []any
+	for _, c := range changes {
+		if c.table == t && !c.delete {
+			ids = append(ids, c.id)
+		}
+	}
+	var found []string
+	if err := tx.DB().Select("id").From(t.Name).Where(dbx.In("id", ids...)).Column(&found); err != nil {
+		return nil, err
+	}
+	existing := make(map[string]bool, len(found))
+	for _, id := range found {
+		existing[id] = true
+	}
+	var fresh []*core.Record
+	for _, c := range changes {
+		if c.table == t && !c.delete && !existing[c.id] {
+			r := core.NewRecord(t.collection)
+			r.Id = c.id
+			r.Load(c.values)
+			fresh = append(fresh, r)
+		}
+	}
+	allowed := map[string]bool{}
+	info := requestInfo(auth, http.MethodPost, nil)
+	for batch := range slices.Chunk(fresh, 200) { // SQLite takes some 32,000 parameters a query
+		ok, err := createAllowed(tx, info, batch)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(allowed, ok)
+	}
+	return allowed, nil
+}
+
 // applyOne applies one change and returns why it was refused, or nil; err is for failures
-// that must abort the whole push.
-func applyOne(tx core.App, auth *core.Record, c change) (reason error, err error) {
+// that must abort the whole push. creatable, when not nil, holds the create rule's verdict.
+func applyOne(tx core.App, auth *core.Record, c change, creatable map[string]bool) (reason error, err error) {
 	col := c.table.collection
 	existing, err := tx.FindRecordById(col, c.id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -387,9 +440,14 @@ func applyOne(tx core.App, auth *core.Record, c change) (reason error, err error
 		r = core.NewRecord(col)
 		r.Id = c.id
 		r.Load(c.values)
-		ok, err := canCreate(tx, info, r)
-		if err != nil || !ok {
-			return errRuleDenied("create"), err
+		ok := creatable[c.id]
+		if creatable == nil {
+			if ok, err = canCreate(tx, info, r); err != nil {
+				return nil, err
+			}
+		}
+		if !ok {
+			return errRuleDenied("create"), nil
 		}
 	} else {
 		// WatermelonDB sends every column of an updated record; the rules must see what a REST

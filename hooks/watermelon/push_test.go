@@ -383,3 +383,24 @@ func TestAPushFromAnotherServersTimelineMustPullFirst(t *testing.T) {
 		t.Fatalf("push with a timestamp never given out: %d %v", status, answer)
 	}
 }
+
+// TestACohortAndItsMembersInOnePush: the create rule of cohort_members looks at the cohort,
+// which the same push creates; the tables go in order, the rules after the tables they read.
+func TestACohortAndItsMembersInOnePush(t *testing.T) {
+	app, coordinator := newDevice(t, at.CoordinatorA)
+	coordinator.pull()
+	status, answer := coordinator.push(tables(map[string]map[string]any{
+		"cohorts": set([]map[string]any{wm("created", map[string]any{"id": "NewCohortPushed1", "name": "2027春季班",
+			"coordinator": at.CoordinatorA})}, nil),
+		"cohort_members": set([]map[string]any{
+			wm("created", map[string]any{"id": "NewMemberPushed1", "cohort": "NewCohortPushed1", "engineer": at.EngineerRecA}),
+			wm("created", map[string]any{"id": "NewMemberPushed2", "cohort": at.CohortB, "engineer": at.EngineerRecA}), // not theirs
+		}, nil),
+	}))
+	if status != 200 || jsonOf(answer) != `{"experimentalRejectedIds":{"cohort_members":["NewMemberPushed2"]}}` {
+		t.Fatalf("push: %d %v", status, answer)
+	}
+	if _, err := app.FindRecordById("cohort_members", "NewMemberPushed1"); err != nil {
+		t.Error("the member of the new cohort was not created")
+	}
+}

@@ -1,9 +1,9 @@
 package watermelon
 
 import (
-	"database/sql"
-	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -40,50 +40,68 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection) ([]str
 // canCreate evaluates the create rule against the record about to be created, as the REST API
 // does: the new record's values are offered to the rule as a one-row table.
 func canCreate(app core.App, info *core.RequestInfo, r *core.Record) (bool, error) {
-	c := r.Collection()
-	if info.HasSuperuserAuth() {
-		return true, nil
+	allowed, err := createAllowed(app, info, []*core.Record{r})
+	return allowed[r.Id], err
+}
+
+// createAllowed evaluates the create rule of the records' collection for many new records in
+// one query, each offered as one row of a table, and returns the ids the rule lets through. The
+// rule sees the same request (info) for all of them, so a rule that reads @request.body must be
+// evaluated record by record, with canCreate.
+func createAllowed(app core.App, info *core.RequestInfo, records []*core.Record) (map[string]bool, error) {
+	allowed := make(map[string]bool, len(records))
+	if len(records) == 0 {
+		return allowed, nil
+	}
+	c := records[0].Collection()
+	if info.HasSuperuserAuth() || (c.CreateRule != nil && *c.CreateRule == "") {
+		for _, r := range records {
+			allowed[r.Id] = true
+		}
+		return allowed, nil
 	}
 	if c.CreateRule == nil {
-		return false, nil
-	}
-	if *c.CreateRule == "" {
-		return true, nil
-	}
-	export, err := r.DBExport(app)
-	if err != nil {
-		return false, err
+		return allowed, nil
 	}
 	suffix := "__sync_create__" + security.PseudorandomString(6)
-	params := make(dbx.Params, len(export))
-	selects := make([]string, 0, len(export))
-	for k, v := range export {
-		p := inflector.Columnify(k) + suffix
-		params[p] = v
-		selects = append(selects, fmt.Sprintf("{:%s} AS [[%s]]", p, inflector.Columnify(k)))
+	params := dbx.Params{}
+	rows := make([]string, 0, len(records))
+	for i, r := range records {
+		export, err := r.DBExport(app)
+		if err != nil {
+			return nil, err
+		}
+		selects := make([]string, 0, len(export))
+		for _, k := range slices.Sorted(maps.Keys(export)) { // the same column order in every row
+			p := fmt.Sprintf("%s%s_%d", inflector.Columnify(k), suffix, i)
+			params[p] = export[k]
+			selects = append(selects, fmt.Sprintf("{:%s} AS [[%s]]", p, inflector.Columnify(k)))
+		}
+		rows = append(rows, "SELECT "+strings.Join(selects, ","))
 	}
 	dummy := *c
 	dummy.Id += suffix
 	dummy.Name += inflector.Columnify(suffix)
-	q := app.DB().Select("(1)").
-		PreFragment(fmt.Sprintf("WITH {{%s}} AS (SELECT %s)", dummy.Name, strings.Join(selects, ","))).
+	q := app.DB().Select("[[" + dummy.Name + ".id]]").Distinct(true).
+		PreFragment(fmt.Sprintf("WITH {{%s}} AS (%s)", dummy.Name, strings.Join(rows, " UNION ALL "))).
 		From(dummy.Name).AndBind(params)
 	resolver := core.NewRecordFieldResolver(app, &dummy, info, true)
 	expr, err := search.FilterData(*c.CreateRule).BuildExpr(resolver)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	q.AndWhere(expr)
 	if err := resolver.UpdateQuery(q); err != nil {
-		return false, err
+		return nil, err
 	}
-	var ok int
-	if err := q.Limit(1).Row(&ok); errors.Is(err, sql.ErrNoRows) {
-		return false, nil // no row: the rule does not hold
-	} else if err != nil {
-		return false, err
+	var ids []string
+	if err := q.Column(&ids); err != nil {
+		return nil, err
 	}
-	return ok == 1, nil
+	for _, id := range ids {
+		allowed[id] = true
+	}
+	return allowed, nil
 }
 
 // requestInfo is what the rules see of a sync request: the caller and, for a write, the pushed
