@@ -7,8 +7,10 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/outbox"
+	"feidi/hooks/reference"
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
 	"feidi/hooks/watermelon"
@@ -17,6 +19,8 @@ import (
 // Register binds every hook of Feidi to app.
 func Register(app core.App) {
 	validate.Register(app)
+	enrolment.Register(app)
+	reference.Register(app)
 	watermelon.Register(app)
 	outbox.Register(app)
 	exportjob.Register(app)

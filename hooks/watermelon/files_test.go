@@ -2,6 +2,7 @@ package watermelon_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -52,7 +53,31 @@ func TestFilesFollowTheSyncedRecord(t *testing.T) {
 	if !strings.HasPrefix(ticket, "g8594") || !strings.HasSuffix(ticket, ".png") {
 		t.Fatalf("the other device's pull has ticket %q", ticket)
 	}
-	if status, _ := tablet.request(http.MethodGet, "/api/files/commute_logs/TripWithTicket01/"+ticket, nil); status != 200 {
-		t.Errorf("download: %d", status)
+	// A ticket is a personal document: downloaded with a file token of somebody who may view
+	// the trip, never by its URL alone.
+	url := "/api/files/commute_logs/TripWithTicket01/" + ticket
+	if status, _ := (&device{t: t, base: phone.base}).request(http.MethodGet, url, nil); status != 404 {
+		t.Errorf("download without a token: %d", status)
 	}
+	if status, _ := tablet.request(http.MethodGet, "/api/files/commute_logs/TripWithTicket01/"+ticket, nil); status != 404 {
+		t.Errorf("download with an auth header but no file token: %d", status)
+	}
+	if status, _ := tablet.request(http.MethodGet, url+"?token="+fileToken(t, tablet), nil); status != 200 {
+		t.Errorf("download with a file token: %d", status)
+	}
+	other := phone.as(at.EngineerB, app)
+	if status, _ := other.request(http.MethodGet, url+"?token="+fileToken(t, other), nil); status != 404 {
+		t.Errorf("another engineer's download: %d", status)
+	}
+}
+
+// fileToken asks for a short-lived file token, as an app does before showing a protected file.
+func fileToken(t *testing.T, d *device) string {
+	t.Helper()
+	status, body := d.request(http.MethodPost, "/api/files/token", nil)
+	var answer struct{ Token string }
+	if err := json.Unmarshal(body, &answer); status != 200 || err != nil || answer.Token == "" {
+		t.Fatalf("file token: %d %s", status, body)
+	}
+	return answer.Token
 }

@@ -1,24 +1,25 @@
 package watermelon
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
 // MaxPushBytes is the largest push body accepted; a device with more to send splits it.
 const MaxPushBytes = 16 << 20
+
+// MaxPushRecords is the most records (created, updated and deleted) one push may carry: what
+// a push may cost the database's one writer is bounded, whatever the records weigh. A month
+// offline is far fewer for an officer or an engineer.
+const MaxPushRecords = 10_000
 
 type tableChanges struct {
 	Created []map[string]any `json:"created"`
@@ -38,6 +39,19 @@ type change struct {
 	delete bool
 	values map[string]any // field → value, for upserts
 	raw    map[string]any // as pushed, for sync_rejects
+}
+
+// pushRun is one push being applied in its transaction: who pushes, as of which pull, what,
+// and what became of each record.
+type pushRun struct {
+	tx      core.App
+	auth    *core.Record
+	last    int64 // the device's last pull
+	changes []change
+
+	stored   map[string]map[string]int64 // table → id → sync_seq of the records that exist
+	rejected map[string][]string         // table → ids refused, for the answer
+	seen     map[string]bool             // reference verdicts, shared by the push's records
 }
 
 // conflictError is a push that touches records changed on the server since the device's last
@@ -76,13 +90,13 @@ func push(e *core.RequestEvent) error {
 		return err
 	}
 
-	var rejected map[string][]string
+	run := &pushRun{auth: e.Auth, last: last, changes: changes}
 	err = e.App.RunInTransaction(func(tx core.App) error {
-		if err := findConflicts(tx, changes, last); err != nil {
+		run.tx = tx
+		if err := run.findConflicts(); err != nil {
 			return err
 		}
-		rejected, err = apply(tx, e.Auth, changes, last)
-		return err
+		return run.apply()
 	})
 	var conflict conflictError
 	if errors.As(err, &conflict) {
@@ -95,10 +109,10 @@ func push(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if len(rejected) == 0 {
+	if len(run.rejected) == 0 {
 		return e.JSON(http.StatusOK, map[string]any{})
 	}
-	return e.JSON(http.StatusOK, map[string]any{"experimentalRejectedIds": rejected})
+	return e.JSON(http.StatusOK, map[string]any{"experimentalRejectedIds": run.rejected})
 }
 
 func lastPulledAt(e *core.RequestEvent, fromBody *json.Number) (int64, error) {
@@ -120,6 +134,16 @@ func lastPulledAt(e *core.RequestEvent, fromBody *json.Number) (int64, error) {
 // those are fine. Empty change sets of tables the server does not sync (an app's local-only
 // tables) are ignored; records in them are refused, since they would be lost.
 func parseChanges(e *core.RequestEvent, s *appSchema, in map[string]tableChanges) ([]change, error) {
+	count := 0
+	for _, tc := range in {
+		count += len(tc.Created) + len(tc.Updated) + len(tc.Deleted)
+	}
+	if count > MaxPushRecords {
+		return nil, e.Error(http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("A push may carry at most %d records; this one has %d. Split it into several.", MaxPushRecords, count),
+			validation.Errors{"changes": validation.NewError("sync_too_many_records",
+				fmt.Sprintf("At most %d records a push.", MaxPushRecords))})
+	}
 	errs := validation.Errors{}
 	var out []change
 	seen := map[string]bool{}
@@ -226,343 +250,4 @@ func parseRaw(t *table, raw map[string]any) (change, string, error) {
 		c.values[name] = val
 	}
 	return c, "", nil
-}
-
-// findConflicts fails the push if any of its records was changed or deleted on the server
-// after the device's last pull. A created or updated record that already holds exactly the
-// pushed values is not a conflict: it is the same push, retried after its answer was lost.
-func findConflicts(tx core.App, changes []change, last int64) error {
-	horizon, current, err := sequenceState(tx)
-	if err != nil {
-		return err
-	}
-	conflicts := conflictError{}
-	for _, c := range changes {
-		if last < horizon || last > current {
-			// too old to tell, or a timestamp this server never gave out: pull first
-			conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id)
-			continue
-		}
-		var seq int64
-		err := tx.DB().NewQuery("SELECT sync_seq FROM {{" + c.table.Name + "}} WHERE id = {:id}").Bind(dbx.Params{"id": c.id}).Row(&seq)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if c.delete {
-				continue
-			}
-			err = tx.DB().NewQuery("SELECT seq FROM _sync_tombstones WHERE tbl = {:tbl} AND record_id = {:id}").
-				Bind(dbx.Params{"tbl": c.table.Name, "id": c.id}).Row(&seq)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if seq <= last {
-			continue
-		}
-		if !c.delete {
-			same, err := holdsValues(tx, c)
-			if err != nil {
-				return err
-			}
-			if same {
-				continue
-			}
-		}
-		conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id)
-	}
-	if len(conflicts) > 0 {
-		return conflicts
-	}
-	return nil
-}
-
-// holdsValues reports whether the stored record already has every pushed value.
-func holdsValues(tx core.App, c change) (bool, error) {
-	stored, err := tx.FindRecordById(c.table.collection, c.id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	} else if err != nil {
-		return false, err
-	}
-	return len(changedValues(stored, c.values)) == 0, nil
-}
-
-// changedValues returns the pushed values that differ from the stored record's, compared after
-// each field has normalised them.
-func changedValues(stored *core.Record, values map[string]any) map[string]any {
-	pushed := stored.Clone()
-	pushed.Load(values)
-	out := map[string]any{}
-	for name, v := range values {
-		a, _ := json.Marshal(stored.Get(name))
-		b, _ := json.Marshal(pushed.Get(name))
-		if string(a) != string(b) {
-			out[name] = v
-		}
-	}
-	return out
-}
-
-// apply writes the push through the same rules and validation as the REST API. A record that
-// fails them is not written: it is kept in sync_rejects with its raw data and the reasons, and
-// returned to the device, which keeps it unsynced.
-func apply(tx core.App, auth *core.Record, changes []change, last int64) (map[string][]string, error) {
-	rejected := map[string][]string{}
-	applied := map[string][]string{}
-	creatable := map[string]map[string]bool{} // table → new ids its create rule lets through
-	for _, c := range changes {
-		if _, done := creatable[c.table.Name]; !done && !c.delete {
-			allowed, err := creatableIDs(tx, auth, c.table, changes)
-			if err != nil {
-				return nil, err
-			}
-			creatable[c.table.Name] = allowed
-		}
-		reason, err := inSavepoint(tx, func() (error, error) { return applyOne(tx, auth, c, creatable[c.table.Name]) })
-		if err != nil {
-			return nil, err
-		}
-		if reason == nil {
-			if !c.delete {
-				applied[c.table.Name] = append(applied[c.table.Name], c.id)
-			}
-			if err := clearReject(tx, auth, c); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		rejected[c.table.Name] = append(rejected[c.table.Name], c.id)
-		failed, err := inSavepoint(tx, func() (error, error) { return keepReject(tx, auth, c, reason), nil })
-		if err != nil {
-			return nil, err
-		}
-		if failed != nil {
-			// The device keeps the record unsynced whatever happens here; the push goes on.
-			tx.Logger().Error("sync: could not keep a refused record in sync_rejects",
-				"table", c.table.Name, "id", c.id, "error", failed)
-		}
-	}
-	for table, ids := range applied {
-		if err := markPushed(tx, auth, table, ids, last); err != nil {
-			return nil, err
-		}
-	}
-	return rejected, nil
-}
-
-// inSavepoint runs fn in a savepoint of the push's transaction and rolls back to it when fn
-// refuses the record (reason) or fails (err): a record is applied whole or not at all, even when
-// a hook fails after its row was written.
-func inSavepoint(tx core.App, fn func() (reason error, err error)) (error, error) {
-	if _, err := tx.DB().NewQuery("SAVEPOINT sync_record").Execute(); err != nil {
-		return nil, err
-	}
-	reason, err := fn()
-	if reason != nil || err != nil {
-		if _, rerr := tx.DB().NewQuery("ROLLBACK TO sync_record").Execute(); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	if _, rerr := tx.DB().NewQuery("RELEASE sync_record").Execute(); rerr != nil && err == nil {
-		err = rerr
-	}
-	return reason, err
-}
-
-// creatableIDs evaluates the table's create rule once for all the records of the push that do
-// not exist yet, when the tables before it have been applied (a membership's cohort may be new
-// too). It returns nil — decide record by record — when the rule reads the request body, which
-// differs from record to record.
-func creatableIDs(tx core.App, auth *core.Record, t *table, changes []change) (map[string]bool, error) {
-	rule := t.collection.CreateRule
-	if rule != nil && strings.Contains(*rule, "@request.body") {
-		return nil, nil
-	}
-	var ids []any
-	for _, c := range changes {
-		if c.table == t && !c.delete {
-			ids = append(ids, c.id)
-		}
-	}
-	var found []string
-	if err := tx.DB().Select("id").From(t.Name).Where(dbx.In("id", ids...)).Column(&found); err != nil {
-		return nil, err
-	}
-	existing := make(map[string]bool, len(found))
-	for _, id := range found {
-		existing[id] = true
-	}
-	var fresh []*core.Record
-	for _, c := range changes {
-		if c.table == t && !c.delete && !existing[c.id] {
-			r := core.NewRecord(t.collection)
-			r.Id = c.id
-			r.Load(c.values)
-			fresh = append(fresh, r)
-		}
-	}
-	allowed := map[string]bool{}
-	info := requestInfo(auth, http.MethodPost, nil)
-	for batch := range slices.Chunk(fresh, 200) { // SQLite takes some 32,000 parameters a query
-		ok, err := createAllowed(tx, info, batch)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(allowed, ok)
-	}
-	return allowed, nil
-}
-
-// applyOne applies one change and returns why it was refused, or nil; err is for failures
-// that must abort the whole push. creatable, when not nil, holds the create rule's verdict.
-func applyOne(tx core.App, auth *core.Record, c change, creatable map[string]bool) (reason error, err error) {
-	col := c.table.collection
-	existing, err := tx.FindRecordById(col, c.id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	if c.delete {
-		if existing == nil {
-			return nil, nil // already gone
-		}
-		ok, err := tx.CanAccessRecord(existing, requestInfo(auth, http.MethodDelete, nil), col.DeleteRule)
-		if err != nil || !ok {
-			return errRuleDenied("delete"), err
-		}
-		return savingError(tx.Delete(existing)), nil
-	}
-	info := requestInfo(auth, http.MethodPost, c.values)
-	var r *core.Record
-	if existing == nil {
-		r = core.NewRecord(col)
-		r.Id = c.id
-		r.Load(c.values)
-		ok := creatable[c.id]
-		if creatable == nil {
-			if ok, err = canCreate(tx, info, r); err != nil {
-				return nil, err
-			}
-		}
-		if !ok {
-			return errRuleDenied("create"), nil
-		}
-	} else {
-		// WatermelonDB sends every column of an updated record; the rules must see what a REST
-		// PATCH would carry — the columns that change — or an untouched status of "returned"
-		// would read as a request to set it.
-		info = requestInfo(auth, http.MethodPatch, changedValues(existing, c.values))
-		ok, err := tx.CanAccessRecord(existing, info, col.UpdateRule)
-		if err != nil || !ok {
-			return errRuleDenied("update"), err
-		}
-		r = existing
-		r.Load(c.values)
-	}
-	return savingError(tx.Save(r)), nil
-}
-
-func errRuleDenied(action string) error {
-	return validation.Errors{"rule": validation.NewError("sync_rule_denied",
-		"The collection's rules do not let you "+action+" this record.")}
-}
-
-// savingError turns a failed save into the reason kept for the device's owner.
-func savingError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fields validation.Errors
-	if errors.As(err, &fields) {
-		return fields
-	}
-	return validation.Errors{"record": validation.NewError("sync_save_failed", err.Error())}
-}
-
-// keepReject stores (or refreshes) what the device pushed and why it was refused.
-func keepReject(tx core.App, auth *core.Record, c change, reason error) error {
-	if auth.IsSuperuser() {
-		return nil // sync_rejects belong to users; a superuser sees the answer itself
-	}
-	op := "update"
-	switch {
-	case c.delete:
-		op = "delete"
-	case c.raw["_status"] == "created":
-		op = "create"
-	}
-	r, err := tx.FindFirstRecordByFilter("sync_rejects", "user = {:u} && table = {:t} && record_id = {:id}",
-		dbx.Params{"u": auth.Id, "t": c.table.Name, "id": c.id})
-	if errors.Is(err, sql.ErrNoRows) {
-		col, err := tx.FindCachedCollectionByNameOrId("sync_rejects")
-		if err != nil {
-			return err
-		}
-		r = core.NewRecord(col)
-	} else if err != nil {
-		return err
-	}
-	r.Load(map[string]any{"user": auth.Id, "table": c.table.Name, "record_id": c.id, "operation": op,
-		"raw": c.raw, "errors": fieldErrors(reason), "message": truncate(rejectMessage(reason), 1900)})
-	return tx.Save(r)
-}
-
-// clearReject forgets what was refused of a record once a push of it has gone through.
-func clearReject(tx core.App, auth *core.Record, c change) error {
-	_, err := tx.DB().NewQuery("DELETE FROM sync_rejects WHERE user = {:u} AND [[table]] = {:t} AND record_id = {:id}").
-		Bind(dbx.Params{"u": auth.Id, "t": c.table.Name, "id": c.id}).Execute()
-	return err
-}
-
-// rejectMessage reads the reasons as one line: "depart_at: Overlaps trip …; rule: …".
-func rejectMessage(reason error) string {
-	fields, ok := reason.(validation.Errors)
-	if !ok {
-		return reason.Error()
-	}
-	names := make([]string, 0, len(fields))
-	for name := range fields {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	parts := make([]string, 0, len(names))
-	for _, name := range names {
-		parts = append(parts, name+": "+fields[name].Error())
-	}
-	return strings.Join(parts, "; ")
-}
-
-// truncate cuts s to at most n characters, marking the cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// fieldErrors writes validation errors the way the REST API answers them: per field, a code and
-// a message.
-func fieldErrors(err error) map[string]any {
-	out := map[string]any{}
-	fields, ok := err.(validation.Errors)
-	if !ok {
-		return map[string]any{"record": map[string]string{"code": "sync_save_failed", "message": err.Error()}}
-	}
-	for name, e := range fields {
-		var ve validation.Error
-		switch {
-		case errors.As(e, &ve):
-			out[name] = map[string]string{"code": ve.Code(), "message": ve.Error()}
-		default:
-			if nested, ok := e.(validation.Errors); ok {
-				out[name] = fieldErrors(nested)
-			} else {
-				out[name] = map[string]string{"code": "validation_error", "message": e.Error()}
-			}
-		}
-	}
-	return out
 }

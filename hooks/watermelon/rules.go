@@ -37,6 +37,27 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection) ([]str
 	return ids, q.Column(&ids)
 }
 
+// accessibleAmong returns which of the ids of c the rule lets the caller access, in one query.
+func accessibleAmong(app core.App, info *core.RequestInfo, c *core.Collection, rule *string, ids []any) ([]string, error) {
+	if rule == nil && !info.HasSuperuserAuth() {
+		return nil, nil // superusers only
+	}
+	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name).Where(dbx.In(c.Name+".id", ids...))
+	if !info.HasSuperuserAuth() && *rule != "" {
+		resolver := core.NewRecordFieldResolver(app, c, info, true)
+		expr, err := search.FilterData(*rule).BuildExpr(resolver)
+		if err != nil {
+			return nil, fmt.Errorf("%s rule: %w", c.Name, err)
+		}
+		q.AndWhere(expr)
+		if err := resolver.UpdateQuery(q); err != nil {
+			return nil, err
+		}
+	}
+	var found []string
+	return found, q.Column(&found)
+}
+
 // canCreate evaluates the create rule against the record about to be created, as the REST API
 // does: the new record's values are offered to the rule as a one-row table.
 func canCreate(app core.App, info *core.RequestInfo, r *core.Record) (bool, error) {

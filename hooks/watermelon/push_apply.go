@@ -1,0 +1,226 @@
+package watermelon
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"feidi/hooks/reference"
+)
+
+// apply writes the push through the same rules and validation as the REST API. A record that
+// fails them is not written: it is kept in sync_rejects with its raw data and the reasons, and
+// returned to the device, which keeps it unsynced. The rules always see the values as they will
+// be stored, never the pushed text (a relation naming two ids is stored as the last one, so
+// that is the one the rule must judge).
+func (p *pushRun) apply() error {
+	p.rejected = map[string][]string{}
+	p.seen = map[string]bool{}
+	applied := map[string][]string{}
+	cleared := map[string][]string{} // records that went through: their old refusals go
+	creatable := map[string]map[string]bool{}
+	for _, c := range p.changes {
+		name := c.table.Name
+		if _, exists := p.stored[name][c.id]; c.delete && !exists {
+			cleared[name] = append(cleared[name], c.id) // already gone: nothing to write
+			continue
+		}
+		if _, done := creatable[name]; !done && !c.delete {
+			allowed, err := p.creatableIDs(c.table)
+			if err != nil {
+				return err
+			}
+			creatable[name] = allowed
+		}
+		reason, err := p.inSavepoint(func() (error, error) { return p.applyOne(c, creatable[name]) })
+		if err != nil {
+			return err
+		}
+		if reason == nil {
+			if !c.delete {
+				applied[name] = append(applied[name], c.id)
+			}
+			cleared[name] = append(cleared[name], c.id)
+			continue
+		}
+		p.rejected[name] = append(p.rejected[name], c.id)
+		failed, err := p.inSavepoint(func() (error, error) { return p.keepReject(c, reason), nil })
+		if err != nil {
+			return err
+		}
+		if failed != nil {
+			// The device keeps the record unsynced whatever happens here; the push goes on.
+			p.tx.Logger().Error("sync: could not keep a refused record in sync_rejects",
+				"table", name, "id", c.id, "error", failed)
+		}
+	}
+	for table, ids := range cleared {
+		if err := p.clearRejects(table, ids); err != nil {
+			return err
+		}
+	}
+	for table, ids := range applied {
+		if err := markPushed(p.tx, p.auth, table, ids, p.last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inSavepoint runs fn in a savepoint of the push's transaction and rolls back to it when fn
+// refuses the record (reason) or fails (err): a record is applied whole or not at all, even when
+// a hook fails after its row was written.
+func (p *pushRun) inSavepoint(fn func() (reason error, err error)) (error, error) {
+	if _, err := p.tx.DB().NewQuery("SAVEPOINT sync_record").Execute(); err != nil {
+		return nil, err
+	}
+	reason, err := fn()
+	if reason != nil || err != nil {
+		if _, rerr := p.tx.DB().NewQuery("ROLLBACK TO sync_record").Execute(); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	if _, rerr := p.tx.DB().NewQuery("RELEASE sync_record").Execute(); rerr != nil && err == nil {
+		err = rerr
+	}
+	return reason, err
+}
+
+// creatableIDs evaluates the table's create rule once for all the records of the push that do
+// not exist yet, when the tables before it have been applied (a membership's cohort may be new
+// too). It returns nil — decide record by record — when the rule reads the request body, which
+// differs from record to record. This is PocketBase's own create-rule check (apis/record_crud.go,
+// recordCreate: the new record's DBExport offered to the rule as a one-row table), made for
+// many rows at once.
+func (p *pushRun) creatableIDs(t *table) (map[string]bool, error) {
+	rule := t.collection.CreateRule
+	if rule != nil && strings.Contains(*rule, "@request.body") {
+		return nil, nil
+	}
+	var fresh []*core.Record
+	for _, c := range p.changes {
+		if _, exists := p.stored[t.Name][c.id]; c.table == t && !c.delete && !exists {
+			r := core.NewRecord(t.collection)
+			r.Id = c.id
+			r.Load(c.values)
+			fresh = append(fresh, r)
+		}
+	}
+	allowed := map[string]bool{}
+	info := requestInfo(p.auth, http.MethodPost, nil)
+	for batch := range slices.Chunk(fresh, 200) {
+		ok, err := createAllowed(p.tx, info, batch)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(allowed, ok)
+	}
+	return allowed, nil
+}
+
+// applyOne applies one change and returns why it was refused, or nil; err is for failures
+// that must abort the whole push. creatable, when not nil, holds the create rule's verdict.
+func (p *pushRun) applyOne(c change, creatable map[string]bool) (reason error, err error) {
+	col := c.table.collection
+	var existing *core.Record
+	if _, exists := p.stored[c.table.Name][c.id]; exists {
+		existing, err = p.tx.FindRecordById(col, c.id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	if c.delete {
+		if existing == nil {
+			return nil, nil // gone with another record of the push (a cascade)
+		}
+		ok, err := p.tx.CanAccessRecord(existing, requestInfo(p.auth, http.MethodDelete, nil), col.DeleteRule)
+		if err != nil || !ok {
+			return errRuleDenied("delete"), err
+		}
+		return savingError(p.tx.Delete(existing)), nil
+	}
+	var r *core.Record
+	if existing == nil {
+		r = core.NewRecord(col)
+		r.Id = c.id
+		r.Load(c.values)
+		ok := creatable[c.id]
+		if creatable == nil {
+			if ok, err = canCreate(p.tx, requestInfo(p.auth, http.MethodPost, ruleBody(r, c.values)), r); err != nil {
+				return nil, err
+			}
+		}
+		if !ok {
+			return errRuleDenied("create"), nil
+		}
+	} else {
+		// WatermelonDB sends every column of an updated record; the rules must see what a REST
+		// PATCH would carry — the columns that change — or an untouched status of "returned"
+		// would read as a request to set it.
+		info := requestInfo(p.auth, http.MethodPatch, changedValues(existing, c.values))
+		ok, err := p.tx.CanAccessRecord(existing, info, col.UpdateRule)
+		if err != nil || !ok {
+			return errRuleDenied("update"), err
+		}
+		r = existing
+		r.Load(c.values)
+	}
+	if err := reference.Check(p.tx, p.auth, r, p.seen); err != nil {
+		var fields validation.Errors
+		if !errors.As(err, &fields) {
+			return nil, err
+		}
+		return fields, nil
+	}
+	return savingError(p.tx.Save(r)), nil
+}
+
+// ruleBody is the request body a rule sees for the pushed columns: their values as the record
+// holds them, normalised by their fields.
+func ruleBody(r *core.Record, values map[string]any) map[string]any {
+	body := make(map[string]any, len(values))
+	for name := range values {
+		body[name] = bodyValue(r.Get(name))
+	}
+	return body
+}
+
+// bodyValue writes a date as the text a REST body would carry.
+func bodyValue(v any) any {
+	if d, ok := v.(types.DateTime); ok {
+		return d.String()
+	}
+	return v
+}
+
+// sameValue compares two normalised field values.
+func sameValue(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+func errRuleDenied(action string) error {
+	return validation.Errors{"rule": validation.NewError("sync_rule_denied",
+		"The collection's rules do not let you "+action+" this record.")}
+}
+
+// savingError turns a failed save into the reason kept for the device's owner.
+func savingError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fields validation.Errors
+	if errors.As(err, &fields) {
+		return fields
+	}
+	return validation.Errors{"record": validation.NewError("sync_save_failed", err.Error())}
+}
