@@ -13,7 +13,7 @@ import (
 //     (enrolment_requests); the engineer or an admin approves, and only then is the
 //     cohort_members row written (by the hook in hooks/enrolment). cohort_members themselves are
 //     created and changed by admins only; a coordinator may still remove a member.
-//   - Train tickets and survey photos are protected files: downloaded with a file token by
+//   - Train tickets, survey photos and users' avatars are protected files: downloaded with a file token by
 //     those who may view the record.
 //   - Every number has a bound a person could mean.
 //   - PocketBase's rate limits are on, sized for phones behind one carrier NAT.
@@ -81,7 +81,7 @@ func init() {
 			return err
 		}
 
-		for _, f := range []struct{ collection, field string }{{"commute_logs", "ticket"}, {"surveys", "photos"}} {
+		for _, f := range []struct{ collection, field string }{{"commute_logs", "ticket"}, {"surveys", "photos"}, {"users", "avatar"}} {
 			c, err := app.FindCollectionByNameOrId(f.collection)
 			if err != nil {
 				return err
@@ -147,7 +147,7 @@ func init() {
 		if err := app.Save(members); err != nil {
 			return err
 		}
-		for _, f := range []struct{ collection, field string }{{"commute_logs", "ticket"}, {"surveys", "photos"}} {
+		for _, f := range []struct{ collection, field string }{{"commute_logs", "ticket"}, {"surveys", "photos"}, {"users", "avatar"}} {
 			c, err := app.FindCollectionByNameOrId(f.collection)
 			if err != nil {
 				return err

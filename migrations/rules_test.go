@@ -98,6 +98,12 @@ var matrix = []grant{
 		create:     []string{at.Admin}, // a coordinator asks through enrolment_requests
 		field:      "engineer", value: at.EngineerRecB, update: []string{at.Admin},
 		delete: []string{at.CoordinatorA, at.Admin}},
+	{collection: "enrolment_requests", id: at.RequestA, read: []string{at.EngineerB, at.CoordinatorA, at.Admin},
+		newID:      "newrequestofa01",
+		createBody: `{"id":"newrequestofa01","cohort":"` + at.CohortA + `","engineer":"` + at.EngineerNoLogin + `","requested_by":"` + at.CoordinatorA + `","status":"pending"}`,
+		create:     []string{at.CoordinatorA, at.Admin},
+		field:      "note", value: "管理员补记", update: []string{at.Admin}, // the engineer answers with a status, see hooks/enrolment
+		delete: []string{at.Admin}},
 }
 
 // TestAccessMatrix proves every cell of the access matrix through the HTTP API: for each

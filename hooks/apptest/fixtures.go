@@ -40,6 +40,7 @@ const (
 	CohortB          = "CohortOfCoordB01"
 	MemberA          = "MemberA000000001"
 	MemberB          = "MemberB000000001"
+	RequestA         = "enrolrequesta01" // coordinator A asks to enrol engineer B, pending
 
 	// ValidUSCC, ValidUSCC2 and ValidUSCC3 are Dazu (500111) credit codes with a correct check
 	// character; the first two are taken by the fixtures.
@@ -110,6 +111,7 @@ func fillEnclave(app core.App) error {
 		{"cohort_members", MemberA, map[string]any{"cohort": CohortA, "engineer": EngineerRecA}},
 		{"cohort_members", MemberB, map[string]any{"cohort": CohortB, "engineer": EngineerRecB}},
 		{"cohort_members", MemberNoLogin, map[string]any{"cohort": CohortB, "engineer": EngineerNoLogin}},
+		{"enrolment_requests", RequestA, map[string]any{"cohort": CohortA, "engineer": EngineerRecB, "requested_by": CoordinatorA, "status": "pending"}},
 	}
 	for _, row := range rows {
 		c, err := app.FindCachedCollectionByNameOrId(row.collection)

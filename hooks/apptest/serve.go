@@ -1,6 +1,9 @@
 package apptest
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -32,4 +35,34 @@ func Serve(t testing.TB, app core.App) string {
 	}
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// Client calls a served app over HTTP as one user (Token empty: a guest).
+type Client struct {
+	T     testing.TB
+	Base  string
+	Token string
+}
+
+// Do sends a JSON request and returns the status and body; it fails the test if nothing answers.
+func (c Client) Do(method, path string, body []byte) (int, []byte) {
+	c.T.Helper()
+	req, err := http.NewRequest(method, c.Base+path, bytes.NewReader(body))
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", c.Token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return res.StatusCode, b
 }

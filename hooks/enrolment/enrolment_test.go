@@ -1,9 +1,7 @@
 package enrolment_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,30 +11,19 @@ import (
 	at "feidi/hooks/apptest"
 )
 
-type client struct {
-	t     *testing.T
-	base  string
-	token string
-}
+// client speaks strings, which reads well in these tests.
+type client struct{ at.Client }
 
 func (c client) do(method, path, body string) (int, string) {
-	c.t.Helper()
-	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader([]byte(body)))
-	req.Header.Set("Authorization", c.token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	c.T.Helper()
+	status, b := c.Do(method, path, []byte(body))
+	return status, string(b)
 }
 
 func serve(t *testing.T) (*tests.TestApp, func(user string) client) {
 	app := at.Enclave.App(t)
 	base := at.Serve(t, app)
-	return app, func(user string) client { return client{t: t, base: base, token: at.Token(t, app, user)} }
+	return app, func(user string) client { return client{at.Client{T: t, Base: base, Token: at.Token(t, app, user)}} }
 }
 
 // seesEngineerB reports whether the caller can list engineer B's trips, through REST and sync.
@@ -72,13 +59,16 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 		t.Fatal("a coordinator's own enrolment gave sight of the engineer")
 	}
 
+	// The fixtures hold coordinator A's pending request for engineer B (at.RequestA); one
+	// open request per pair.
 	status, body = coordinator.do(http.MethodPost, "/api/collections/enrolment_requests/records",
-		`{"id":"request00000001","cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`","requested_by":"`+at.CoordinatorA+`","status":"pending","note":"请加入智能制造班"}`)
-	if status != 200 {
-		t.Fatalf("request: %d %s", status, body)
+		`{"cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`","requested_by":"`+at.CoordinatorA+`","status":"pending","note":"请加入智能制造班"}`)
+	if status != 400 {
+		t.Errorf("a second pending request: %d %s", status, body)
 	}
-	if strings.Contains(body, "刘洋") {
-		t.Errorf("the request shows the engineer to the coordinator: %s", body)
+	status, body = coordinator.do(http.MethodGet, "/api/collections/enrolment_requests/records/"+at.RequestA+"?expand=engineer", "")
+	if status != 200 || strings.Contains(body, "刘洋") {
+		t.Errorf("the request shows the engineer to the coordinator: %d %s", status, body)
 	}
 	if seesEngineerB(t, coordinator) {
 		t.Fatal("a pending request gave sight of the engineer")
@@ -86,11 +76,11 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 	// Only the engineer (or an admin) answers; the coordinator may not approve their own ask,
 	// nor another engineer.
 	for _, who := range []string{at.CoordinatorA, at.EngineerA, at.CoordinatorB} {
-		if status, body := as(who).do(http.MethodPatch, "/api/collections/enrolment_requests/records/request00000001", `{"status":"approved"}`); status == 200 {
+		if status, body := as(who).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`); status == 200 {
 			t.Errorf("%s approved: %s", who, body)
 		}
 	}
-	status, body = as(at.EngineerB).do(http.MethodPatch, "/api/collections/enrolment_requests/records/request00000001", `{"status":"approved"}`)
+	status, body = as(at.EngineerB).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`)
 	if status != 200 || !strings.Contains(body, `"decided_by":"`+at.EngineerB+`"`) {
 		t.Fatalf("engineer's approval: %d %s", status, body)
 	}
@@ -102,7 +92,7 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 		t.Errorf("no membership after the approval: %v", err)
 	}
 	// An answered request stays answered, even for an admin.
-	status, body = as(at.Admin).do(http.MethodPatch, "/api/collections/enrolment_requests/records/request00000001", `{"status":"declined"}`)
+	status, body = as(at.Admin).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"declined"}`)
 	if status != 400 || !strings.Contains(body, "enrolment_answered") {
 		t.Errorf("re-answering: %d %s", status, body)
 	}
@@ -113,10 +103,13 @@ func TestADeclinedRequestEnrolsNobody(t *testing.T) {
 	app, as := serve(t)
 	coordinator := as(at.CoordinatorA)
 	for i, answer := range []struct{ who, status string }{{at.EngineerB, "declined"}, {at.CoordinatorA, "withdrawn"}} {
-		id := "request0000000" + string(rune('a'+i))
-		if status, body := coordinator.do(http.MethodPost, "/api/collections/enrolment_requests/records",
-			`{"id":"`+id+`","cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`","requested_by":"`+at.CoordinatorA+`","status":"pending"}`); status != 200 {
-			t.Fatalf("request: %d %s", status, body)
+		id := at.RequestA // the fixture's, then a new one once it is answered
+		if i > 0 {
+			id = "request0000000b"
+			if status, body := coordinator.do(http.MethodPost, "/api/collections/enrolment_requests/records",
+				`{"id":"`+id+`","cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`","requested_by":"`+at.CoordinatorA+`","status":"pending"}`); status != 200 {
+				t.Fatalf("request: %d %s", status, body)
+			}
 		}
 		if status, body := as(answer.who).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+id, `{"status":"`+answer.status+`"}`); status != 200 {
 			t.Fatalf("%s: %d %s", answer.status, status, body)

@@ -1,14 +1,14 @@
 package watermelon_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"feidi/hooks/validate"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"testing"
+
+	at "feidi/hooks/apptest"
 )
 
 // device plays a phone app speaking the WatermelonDB sync protocol over real HTTP.
@@ -33,24 +33,7 @@ type pullAnswer struct {
 
 func (d *device) request(method, path string, body []byte) (int, []byte) {
 	d.t.Helper()
-	req, err := http.NewRequest(method, d.base+path, bytes.NewReader(body))
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	if d.token != "" {
-		req.Header.Set("Authorization", d.token)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	return res.StatusCode, b
+	return at.Client{T: d.t, Base: d.base, Token: d.token}.Do(method, path, body)
 }
 
 // pull pulls since the device's last pull and remembers the new timestamp.
