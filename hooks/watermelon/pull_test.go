@@ -465,3 +465,57 @@ func TestPullIsGzippedForClientsThatAskForIt(t *testing.T) {
 		t.Fatalf("gzipped answer: %v %+v", err, a.Changes["surveys"])
 	}
 }
+
+// TestIncrementalReachFollowsChangedRecords: between two pulls nothing that the rules read of
+// other records changed, so the second pull judges only the rows changed since the first —
+// and still sees a survey handed over, a record deleted, a record created. Then a membership
+// (which the rules read through relations) brings an engineer's old, unchanged trips.
+func TestIncrementalReachFollowsChangedRecords(t *testing.T) {
+	app, officerA := newDevice(t, at.OfficerA)
+	officerB := officerA.as(at.OfficerB, app)
+	officerA.pull()
+	officerB.pull()
+	var epoch, before int64
+	app.DB().NewQuery("SELECT epoch FROM _sync_state").Row(&epoch)
+
+	s, _ := app.FindRecordById("surveys", at.SurveyDraftA)
+	s.Set("officer", at.OfficerB)
+	at.Save(t, app, s)
+	n, _ := app.FindRecordById("needs", at.NeedOpenB)
+	if err := app.Delete(n); err != nil {
+		t.Fatal(err)
+	}
+	form, _ := at.PublishedFormID(app)
+	c, _ := app.FindCollectionByNameOrId("surveys")
+	fresh := core.NewRecord(c)
+	fresh.Id = "FreshSurveyOfB01"
+	fresh.Load(map[string]any{"enterprise": at.Enterprise, "form": form, "officer": at.OfficerB, "status": "draft"})
+	at.Save(t, app, fresh)
+	if app.DB().NewQuery("SELECT epoch FROM _sync_state").Row(&before); before != epoch {
+		t.Fatal("a survey's own change moved the reach epoch: this test would not take the incremental path")
+	}
+
+	if a := officerA.pull(); !has(a.Changes["surveys"].Deleted, at.SurveyDraftA) || len(a.Changes["surveys"].Created) != 0 {
+		t.Errorf("officer A after the handover: %+v", a.Changes["surveys"])
+	}
+	b := officerB.pull()
+	if !has(ids(b.Changes["surveys"].Created), at.SurveyDraftA) || !has(ids(b.Changes["surveys"].Created), "FreshSurveyOfB01") {
+		t.Errorf("officer B after the handover: %+v", b.Changes["surveys"])
+	}
+	if !has(b.Changes["needs"].Deleted, at.NeedOpenB) {
+		t.Errorf("deleted need not pulled as deleted: %+v", b.Changes["needs"])
+	}
+
+	// An approved enrolment: coordinator A now sees engineer B's trip, which did not change.
+	coordinator := officerA.as(at.CoordinatorA, app)
+	if a := coordinator.pull(); has(ids(a.Changes["commute_logs"].Created), at.CommuteB) {
+		t.Fatal("coordinator A sees engineer B before the enrolment")
+	}
+	members, _ := app.FindCollectionByNameOrId("cohort_members")
+	m := core.NewRecord(members)
+	m.Load(map[string]any{"cohort": at.CohortA, "engineer": at.EngineerRecB})
+	at.Save(t, app, m)
+	if a := coordinator.pull(); !has(ids(a.Changes["commute_logs"].Created), at.CommuteB) {
+		t.Errorf("a new member's old trips did not reach the coordinator: %+v", a.Changes["commute_logs"])
+	}
+}

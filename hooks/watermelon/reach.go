@@ -27,70 +27,85 @@ func reachKey(auth *core.Record) string {
 func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) {
 	var seq int64
 	err := app.RunInTransaction(func(tx core.App) (err error) {
-		// written is the seq of the last write to the data; a pull does not move it.
+		// written is the seq of the last write to the data; a pull does not move it. epoch moves
+		// when what the rules read of other records changes (see migration 1764058310).
 		state := struct {
 			Seq     int64 `db:"seq"`
 			Written int64 `db:"written"`
+			Epoch   int64 `db:"epoch"`
+			Horizon int64 `db:"horizon"`
 		}{}
-		if err := tx.DB().NewQuery("UPDATE _sync_state SET seq = seq + 1 WHERE id = 1 RETURNING seq, written").One(&state); err != nil {
+		if err := tx.DB().NewQuery("UPDATE _sync_state SET seq = seq + 1 WHERE id = 1 RETURNING seq, written, epoch, horizon").One(&state); err != nil {
 			return err
 		}
 		seq = state.Seq
 		user := reachKey(auth)
-		var refreshed int64
-		err = tx.DB().NewQuery("SELECT written FROM _sync_users WHERE user_id = {:user}").Bind(dbx.Params{"user": user}).Row(&refreshed)
+		last := struct {
+			Written   int64 `db:"written"`
+			Epoch     int64 `db:"epoch"`
+			Refreshed int64 `db:"refreshed_seq"`
+		}{}
+		err = tx.DB().NewQuery("SELECT written, epoch, refreshed_seq FROM _sync_users WHERE user_id = {:user}").
+			Bind(dbx.Params{"user": user}).One(&last)
+		known := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if refreshed == state.Written {
+		if known && last.Written == state.Written {
 			return nil // nothing written since the last refresh: the reach cannot have changed
+		}
+		// Judge only the rows changed since the last refresh, unless what the rules read of
+		// other records moved, or tombstones it would need were pruned: then judge every row.
+		since := last.Refreshed
+		if !known || last.Epoch != state.Epoch || last.Refreshed < state.Horizon {
+			since = -1
 		}
 		defer func() {
 			if err == nil {
-				_, err = tx.DB().NewQuery("INSERT OR REPLACE INTO _sync_users (user_id, written) VALUES ({:user}, {:written})").
-					Bind(dbx.Params{"user": user, "written": state.Written}).Execute()
+				_, err = tx.DB().NewQuery(`INSERT OR REPLACE INTO _sync_users (user_id, written, epoch, refreshed_seq)
+					VALUES ({:user}, {:written}, {:epoch}, {:seq})`).
+					Bind(dbx.Params{"user": user, "written": state.Written, "epoch": state.Epoch, "seq": seq}).Execute()
 			}
 		}()
 		info := requestInfo(auth, "GET", nil)
-		type change struct {
-			table  string
-			gained []string
-			lost   []string
-		}
-		var changes []change
 		for _, t := range s.Tables {
-			now, err := visibleIDs(tx, info, t.collection)
+			gained, lost, err := reachChanges(tx, info, user, t, since)
 			if err != nil {
 				return err
 			}
-			var before []string
-			err = tx.DB().Select("record_id").From("_sync_reach").
-				Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1}).Column(&before)
-			if err != nil {
+			if err := gainReach(tx, user, t.Name, gained, seq); err != nil {
 				return err
 			}
-			slices.Sort(now)
-			slices.Sort(before)
-			c := change{table: t.Name}
-			c.gained, c.lost = diff(now, before)
-			if len(c.gained)+len(c.lost) > 0 {
-				changes = append(changes, c)
-			}
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		for _, c := range changes {
-			if err := gainReach(tx, user, c.table, c.gained, seq); err != nil {
-				return err
-			}
-			if err := loseReach(tx, user, c.table, c.lost, seq); err != nil {
+			if err := loseReach(tx, user, t.Name, lost, seq); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	return seq, err
+}
+
+// reachChanges compares what the user may list of t now with their stored reach: every row
+// when since < 0, else the rows changed after since and the records deleted after it.
+func reachChanges(tx core.App, info *core.RequestInfo, user string, t *table, since int64) (gained, lost []string, err error) {
+	now, err := visibleIDs(tx, info, t.collection, since)
+	if err != nil {
+		return nil, nil, err
+	}
+	var before []string
+	q := tx.DB().Select("record_id").From("_sync_reach").Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1})
+	if since >= 0 {
+		q.AndWhere(dbx.NewExp(`record_id IN (SELECT id FROM {{`+t.Name+`}} WHERE `+seqColumn+` > {:since}
+			UNION ALL SELECT record_id FROM _sync_tombstones WHERE tbl = {:tbl} AND seq > {:since})`,
+			dbx.Params{"since": since, "tbl": t.Name}))
+	}
+	if err := q.Column(&before); err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(now)
+	slices.Sort(before)
+	gained, lost = diff(now, before)
+	return gained, lost, nil
 }
 
 // diff returns what is in now and not in before, and what is in before and not in now; both
