@@ -15,33 +15,309 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"feidi/hooks/apptest"
 )
 
-// server is a Feidi app on a copy of the Enclave fixtures, served on loopback HTTP, with
-// engineer A signed in. It lives as long as the benchmark that made it, sub-benchmarks included.
-type server struct {
-	app   core.App
-	url   string
-	token string
+// A world is the data a benchmark starts from, shaped like users' data: each engineer logs one
+// schedule entry and four trips a day, day after day, and the database holds many engineers.
+// Engineer A is the one who pushes and pulls; engineer B is a user with little in reach.
+type world struct {
+	history int // days of engineer A's records (5 a day: an entry and four trips)
+	small   int // days of engineer B's records
+	others  int // trips of the other engineers, shared out among otherEngineers
 }
 
-func newServer(b *testing.B) *server {
+// otherEngineers is how many engineers (without logins) own the rest of the database.
+const otherEngineers = 200
+
+// The timeline. Day 0 begins at Shanghai midnight of 1986-06-02; the last usable day ends before
+// the fixtures' own March 2026 records of engineers A and B, so nothing benchmarked meets them.
+// Day k of every engineer: a work entry 08:00–12:00 in Dazu, then trips at 13:00, 15:00, 17:00
+// and 19:00 of 75 minutes each, alternately Chengdu → Dazu and back (Shanghai times).
+var (
+	origin  = time.Date(1986, 6, 1, 16, 0, 0, 0, time.UTC)
+	lastDay = int(time.Date(2026, 2, 28, 16, 0, 0, 0, time.UTC).Sub(origin)/(24*time.Hour)) - 1
+)
+
+// pushFrom is the day from which pushes log engineer A's records forward: just after the
+// history of the largest account, so that empty and full accounts are pushed the same rows.
+const pushFrom = 12500
+
+const (
+	perDay       = 5 // records a day: the entry, then the trips
+	tripDuration = 75 * time.Minute
+	tripMode     = "hsr"
+	tripDistance = 230
+	tripCost     = 96.5
+	tripNote     = "G8591 成都东 → 大足南"
+	dbDate       = "2006-01-02 15:04:05.000Z"
+)
+
+// record is one schedule entry or trip of an engineer.
+type record struct {
+	table      string // "schedules" or "commute_logs"
+	id         string
+	engineer   string
+	start, end time.Time
+	from, to   string // trips only
+}
+
+// recordAt returns the j-th record an engineer logs: day j/5, slot j%5 (0 the entry, 1–4 trips).
+// Ids are WatermelonDB-like, random-looking 16 characters of 0-9a-zA-Z, fixed by (who, j).
+func recordAt(who int, engineer string, j int) record {
+	dayStart := origin.Add(time.Duration(j/perDay) * 24 * time.Hour)
+	r := record{id: deviceID(uint64(who)<<40 | uint64(j)), engineer: engineer}
+	if slot := j % perDay; slot == 0 {
+		r.table, r.start, r.end = "schedules", dayStart.Add(8*time.Hour), dayStart.Add(12*time.Hour)
+	} else {
+		r.table, r.start = "commute_logs", dayStart.Add(time.Duration(11+2*slot)*time.Hour)
+		r.end = r.start.Add(tripDuration)
+		r.from, r.to = "chengdu", "dazu"
+		if slot%2 == 0 {
+			r.from, r.to = r.to, r.from
+		}
+	}
+	return r
+}
+
+// deviceID makes a 16-character id of 0-9a-zA-Z from n (splitmix64), as a device would at random.
+func deviceID(n uint64) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	var id [16]byte
+	x := n
+	for i := range id {
+		if i%8 == 0 {
+			x += 0x9e3779b97f4a7c15
+			z := x
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+			z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+			n = z ^ (z >> 31)
+		}
+		id[i] = alphabet[n%62]
+		n /= 62
+	}
+	return string(id[:])
+}
+
+// day is the entry's calendar day as date-only fields store it: 00:00 UTC of the Shanghai date.
+func (r record) day() time.Time { return r.start.Add(8 * time.Hour).Truncate(24 * time.Hour) }
+
+// Columns written by a raw insert; sync_seq is the triggers' to set.
+var columns = map[string][]string{
+	"commute_logs": {"id", "engineer", "from_city", "to_city", "depart_at", "arrive_at", "mode", "distance_km",
+		"cost_yuan", "note", "created", "updated"},
+	"schedules": {"id", "engineer", "day", "city", "employer", "starts_at", "ends_at", "kind", "created", "updated"},
+}
+
+// row is the record as a raw insert writes it, in columns order.
+func (r record) row(now string) []any {
+	if r.table == "schedules" {
+		return []any{r.id, r.engineer, r.day().Format(dbDate), "dazu", "", r.start.Format(dbDate), r.end.Format(dbDate),
+			"work", now, now}
+	}
+	return []any{r.id, r.engineer, r.from, r.to, r.start.Format(dbDate), r.end.Format(dbDate),
+		tripMode, tripDistance, tripCost, tripNote, now, now}
+}
+
+// raw is the record as WatermelonDB pushes one created on the device.
+func (r record) raw() map[string]any {
+	m := map[string]any{"id": r.id, "_status": "created", "_changed": "", "engineer": r.engineer, "created": 0, "updated": 0}
+	if r.table == "schedules" {
+		m["day"], m["city"], m["employer"], m["kind"] = r.day().UnixMilli(), "dazu", "", "work"
+		m["starts_at"], m["ends_at"] = r.start.UnixMilli(), r.end.UnixMilli()
+		return m
+	}
+	m["from_city"], m["to_city"], m["mode"], m["ticket"] = r.from, r.to, tripMode, ""
+	m["depart_at"], m["arrive_at"] = r.start.UnixMilli(), r.end.UnixMilli()
+	m["distance_km"], m["cost_yuan"], m["note"] = tripDistance, tripCost, tripNote
+	return m
+}
+
+// fields is the record as a REST (or batch) create request's body carries it.
+func (r record) fields() map[string]any {
+	m := map[string]any{"id": r.id, "engineer": r.engineer}
+	if r.table == "schedules" {
+		m["day"], m["city"], m["kind"] = r.day().Format(dbDate), "dazu", "work"
+		m["starts_at"], m["ends_at"] = r.start.Format(dbDate), r.end.Format(dbDate)
+		return m
+	}
+	m["from_city"], m["to_city"], m["mode"] = r.from, r.to, tripMode
+	m["depart_at"], m["arrive_at"] = r.start.Format(dbDate), r.end.Format(dbDate)
+	m["distance_km"], m["cost_yuan"], m["note"] = tripDistance, tripCost, tripNote
+	return m
+}
+
+// pushed returns the n records engineer A logs next, from record index from.
+func pushed(b *testing.B, from, n int) []record {
+	if (from+n)/perDay > lastDay {
+		b.Fatalf("engineer A's timeline ends on day %d: ask for fewer iterations (-benchtime)", lastDay)
+	}
+	recs := make([]record, n)
+	for i := range recs {
+		recs[i] = recordAt(0, apptest.EngineerRecA, from+i)
+	}
+	return recs
+}
+
+// otherEngineer returns the id of the i-th engineer without a login.
+func otherEngineer(i int) string { return fmt.Sprintf("BenchEngineer%03d", i) }
+
+// fill writes the world into app's database with plain SQL, the fastest way SQLite takes it;
+// on a Feidi app the sync triggers fire as on any write. Engineer records A and B exist already
+// on a Feidi app (the Enclave fixtures); withEngineersAB inserts them too, for a stock app.
+func (w world) fill(db *sql.DB, withEngineersAB bool) error {
+	now := time.Now().UTC().Format(dbDate)
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	engineers := []string{}
+	if withEngineersAB {
+		engineers = append(engineers, apptest.EngineerRecA, apptest.EngineerRecB)
+	}
+	for i := range otherEngineers {
+		engineers = append(engineers, otherEngineer(i))
+	}
+	for _, id := range engineers {
+		if _, err := tx.Exec(`INSERT INTO engineers (id, name, created, updated) VALUES (?, ?, ?, ?)`, id, "工程师 "+id, now, now); err != nil {
+			return err
+		}
+	}
+	ins := newInserter(tx)
+	defer ins.close()
+	for j := range w.history * perDay {
+		if err := ins.insert(recordAt(0, apptest.EngineerRecA, j), now); err != nil {
+			return err
+		}
+	}
+	for j := range w.small * perDay {
+		if err := ins.insert(recordAt(1, apptest.EngineerRecB, j), now); err != nil {
+			return err
+		}
+	}
+	for i := range otherEngineers {
+		trips := w.others / otherEngineers
+		for j := 0; trips > 0; j++ {
+			r := recordAt(2+i, otherEngineer(i), j)
+			if r.table == "commute_logs" {
+				trips--
+			}
+			if err := ins.insert(r, now); err != nil {
+				return err
+			}
+		}
+	}
+	ins.close()
+	return tx.Commit()
+}
+
+// inserter holds one prepared INSERT per table.
+type inserter struct {
+	stmts map[string]*sql.Stmt
+	err   error
+}
+
+func newInserter(tx *sql.Tx) *inserter {
+	ins := &inserter{stmts: map[string]*sql.Stmt{}}
+	for table, cols := range columns {
+		stmt, err := tx.Prepare(`INSERT INTO ` + table + ` (` + strings.Join(cols, ",") + `) VALUES (?` +
+			strings.Repeat(",?", len(cols)-1) + `)`)
+		if err != nil && ins.err == nil {
+			ins.err = err
+		}
+		ins.stmts[table] = stmt
+	}
+	return ins
+}
+
+func (ins *inserter) insert(r record, now string) error {
+	if ins.err != nil {
+		return ins.err
+	}
+	_, err := ins.stmts[r.table].Exec(r.row(now)...)
+	return err
+}
+
+func (ins *inserter) close() {
+	for _, s := range ins.stmts {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
+}
+
+// insertRecords writes recs with plain SQL in one transaction: the raw baseline of a push.
+func insertRecords(db *sql.DB, recs []record) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	ins := newInserter(tx)
+	defer ins.close()
+	now := time.Now().UTC().Format(dbDate)
+	for _, r := range recs {
+		if err := ins.insert(r, now); err != nil {
+			return err
+		}
+	}
+	ins.close()
+	return tx.Commit()
+}
+
+// worlds caches one snapshot per world for the test binary: each benchmark starts from a copy.
+var worlds = struct {
+	sync.Mutex
+	feidi map[world]*apptest.Snapshot
+	stock map[world]*stockSnapshot
+}{feidi: map[world]*apptest.Snapshot{}, stock: map[world]*stockSnapshot{}}
+
+// feidiApp returns a Feidi app (every migration and hook) on a copy of the Enclave fixtures
+// filled with w.
+func feidiApp(b *testing.B, w world) core.App {
 	b.Helper()
-	app := apptest.Enclave.App(b)
-	return &server{app: app, url: apptest.Serve(b, app), token: apptest.Token(b, app, apptest.EngineerA)}
+	worlds.Lock()
+	s := worlds.feidi[w]
+	if s == nil {
+		s = apptest.Enclave.Then(func(app core.App) error {
+			start := time.Now()
+			err := w.fill(app.NonconcurrentDB().(*dbx.DB).DB(), false)
+			b.Logf("world %+v filled with plain SQL in %.1f s", w, time.Since(start).Seconds())
+			return err
+		})
+		worlds.feidi[w] = s
+	}
+	worlds.Unlock()
+	return s.App(b)
 }
 
-// do sends one request and returns the status and the body, which it copies to sink if given
-// (and then returns no body).
-func (s *server) do(b *testing.B, method, path string, body []byte, sink io.Writer) (int, []byte) {
-	req, err := http.NewRequest(method, s.url+path, bytes.NewReader(body))
+// server is a Feidi app served on loopback HTTP. It lives as long as the benchmark that made it,
+// sub-benchmarks included.
+type server struct {
+	app core.App
+	url string
+}
+
+func newServer(b *testing.B, w world) *server {
+	b.Helper()
+	app := feidiApp(b, w)
+	return &server{app: app, url: apptest.Serve(b, app)}
+}
+
+// do sends one request as the given user (a token, or "" for none) and returns the status and
+// the body, which it copies to sink if given (and then returns no body).
+func do(b *testing.B, method, url, token string, body []byte, sink io.Writer) (int, []byte) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}
-	req.Header.Set("Authorization", s.token)
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -61,97 +337,38 @@ func (s *server) do(b *testing.B, method, path string, body []byte, sink io.Writ
 	return res.StatusCode, out
 }
 
-// firstPull pulls as a new device and returns how many records came and the timestamp.
-func (s *server) firstPull(b *testing.B) (records int, timestamp int64) {
-	status, body := s.do(b, http.MethodGet, "/api/sync/pull?schema_version=1", nil, nil)
+// pullAnswer is what the benchmarks read of a pull.
+type pullAnswer struct {
+	Changes map[string]struct {
+		Created, Updated []json.RawMessage
+		Deleted          []string
+	} `json:"changes"`
+	Timestamp int64 `json:"timestamp"`
+}
+
+// records counts the created and updated records of the answer, and the deleted ids.
+func (a *pullAnswer) records() (n int) {
+	for _, t := range a.Changes {
+		n += len(t.Created) + len(t.Updated) + len(t.Deleted)
+	}
+	return n
+}
+
+// pull pulls as the user since last (0: a new device) and returns the answer.
+func (s *server) pull(b *testing.B, token string, last int64) *pullAnswer {
+	path := "/api/sync/pull?schema_version=1"
+	if last > 0 {
+		path += fmt.Sprintf("&last_pulled_at=%d", last)
+	}
+	status, body := do(b, http.MethodGet, s.url+path, token, nil, nil)
 	if status != http.StatusOK {
-		b.Fatalf("pull: %d %s", status, body)
+		b.Fatalf("pull: %d %.2000s", status, body)
 	}
-	var answer struct {
-		Changes map[string]struct {
-			Created, Updated []json.RawMessage
-		} `json:"changes"`
-		Timestamp int64 `json:"timestamp"`
-	}
-	if err := json.Unmarshal(body, &answer); err != nil {
+	var a pullAnswer
+	if err := json.Unmarshal(body, &a); err != nil {
 		b.Fatalf("pull answer: %v", err)
 	}
-	for _, t := range answer.Changes {
-		records += len(t.Created) + len(t.Updated)
-	}
-	return records, answer.Timestamp
-}
-
-// Trips are commute logs of engineer A, one per two-hour slot counted back from the first of
-// March 2026, so that no two overlap and none meets the fixtures' trip and schedule entry.
-var (
-	tripsEnd     = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	tripDuration = 75 * time.Minute
-)
-
-// tripColumns are the columns a raw insert writes; sync_seq is the triggers' to set.
-var tripColumns = []string{"id", "engineer", "from_city", "to_city", "depart_at", "arrive_at",
-	"mode", "distance_km", "cost_yuan", "note", "created", "updated"}
-
-type trip struct {
-	id             string
-	depart, arrive time.Time
-	from, to       string
-}
-
-func tripAt(slot int) trip {
-	depart := tripsEnd.Add(-time.Duration(slot+1) * 2 * time.Hour)
-	t := trip{id: fmt.Sprintf("BenchTrip%07d", slot), depart: depart, arrive: depart.Add(tripDuration),
-		from: "chengdu", to: "dazu"}
-	if slot%2 == 1 {
-		t.from, t.to = t.to, t.from
-	}
-	return t
-}
-
-const (
-	tripMode     = "hsr"
-	tripDistance = 230
-	tripCost     = 96.5
-	tripNote     = "G8591 成都东 → 大足南"
-	dbDate       = "2006-01-02 15:04:05.000Z"
-)
-
-// row is the trip as a raw insert writes it, in tripColumns order.
-func (t trip) row(now string) []any {
-	return []any{t.id, apptest.EngineerRecA, t.from, t.to, t.depart.Format(dbDate), t.arrive.Format(dbDate),
-		tripMode, tripDistance, tripCost, tripNote, now, now}
-}
-
-// raw is the trip as WatermelonDB pushes a record created on the device.
-func (t trip) raw() map[string]any {
-	return map[string]any{"id": t.id, "_status": "created", "_changed": "", "engineer": apptest.EngineerRecA,
-		"from_city": t.from, "to_city": t.to, "depart_at": t.depart.UnixMilli(), "arrive_at": t.arrive.UnixMilli(),
-		"mode": tripMode, "distance_km": tripDistance, "cost_yuan": tripCost, "note": tripNote,
-		"ticket": "", "created": 0, "updated": 0}
-}
-
-// insertTrips writes the trips of slots [from, from+n) with plain SQL in one transaction, the
-// fastest way SQLite takes them; the sync triggers fire as on any write.
-func insertTrips(db *sql.DB, from, n int) error {
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	stmt, err := tx.Prepare(`INSERT INTO commute_logs (` + strings.Join(tripColumns, ",") + `) VALUES (?` +
-		strings.Repeat(",?", len(tripColumns)-1) + `)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	now := time.Now().UTC().Format(dbDate)
-	for slot := from; slot < from+n; slot++ {
-		if _, err := stmt.Exec(tripAt(slot).row(now)...); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+	return &a
 }
 
 // heapPeak follows the bytes of heap objects (live and not yet swept) while an operation runs,

@@ -3,21 +3,25 @@ package syncbench
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/dbx"
 
 	"feidi/hooks/apptest"
 )
 
-// pullSize is how many commute logs engineer A has for the first pull.
-const pullSize = 50000
+// pullWorld gives engineer A 50,000 records (10,000 days of an entry and four trips) and
+// engineer B 50, among others' trips.
+func pullWorld(others int) world { return world{history: 10000, small: 10, others: others} }
 
-// BenchmarkPull compares a first pull by engineer A, who has 50,000 commute logs, over
-// loopback HTTP with a plain SQL scan of the same rows in the same app.
+// BenchmarkPull compares a first pull by engineer A, who has 50,000 records (40,000 trips and
+// 10,000 schedule entries), over loopback HTTP with a plain SQL scan of the same rows in the
+// same app.
 //
 //   - sync-cold: the user's first pull ever: reach is computed from the list rules and 50,000
 //     rows of _sync_reach are written before the rows stream out.
@@ -28,16 +32,14 @@ const pullSize = 50000
 //   - raw-scan: SELECT of the same columns of the same rows, every value scanned.
 //   - raw-scan-json: the same, each row then written as a JSON object by encoding/json.
 func BenchmarkPull(b *testing.B) {
-	s := newServer(b)
-	if err := insertTrips(s.app.NonconcurrentDB().(*dbx.DB).DB(), 0, pullSize); err != nil {
-		b.Fatal(err)
-	}
-	records, _ := s.firstPull(b) // the fixtures' own few records of engineer A come too
-	if records < pullSize {
-		b.Fatalf("the first pull has %d records, want at least %d", records, pullSize)
+	s := newServer(b, pullWorld(1000))
+	token := apptest.Token(b, s.app, apptest.EngineerA)
+	records := s.pull(b, token, 0).records() // the fixtures' own few records of engineer A come too
+	if records < 50000 {
+		b.Fatalf("the first pull has %d records, want at least 50,000", records)
 	}
 	var size counter
-	s.do(b, http.MethodGet, "/api/sync/pull?schema_version=1", nil, &size)
+	do(b, http.MethodGet, s.url+"/api/sync/pull?schema_version=1", token, nil, &size)
 	b.Logf("first pull: %d records, %d bytes", records, size)
 
 	// before readies the database for the next pull, untimed.
@@ -54,7 +56,7 @@ func BenchmarkPull(b *testing.B) {
 			h := watchHeap()
 			b.StartTimer()
 
-			status, _ := s.do(b, http.MethodGet, "/api/sync/pull?schema_version=1", nil, &n)
+			status, _ := do(b, http.MethodGet, s.url+"/api/sync/pull?schema_version=1", token, nil, &n)
 
 			b.StopTimer()
 			peak = max(peak, h.Stop())
@@ -73,19 +75,23 @@ func BenchmarkPull(b *testing.B) {
 	})
 	b.Run("sync-warm-idle", func(b *testing.B) { pull(b) })
 
-	// The synced columns of commute_logs, as the pull selects them.
-	c, err := s.app.FindCollectionByNameOrId("commute_logs")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var cols []string
-	for _, f := range c.Fields {
-		if !f.GetHidden() {
-			cols = append(cols, f.GetName())
+	// The synced columns of each table, as the pull selects them, for engineer A's rows.
+	var queries []string
+	for _, table := range []string{"schedules", "commute_logs"} {
+		c, err := s.app.FindCollectionByNameOrId(table)
+		if err != nil {
+			b.Fatal(err)
 		}
+		var cols []string
+		for _, f := range c.Fields {
+			if !f.GetHidden() {
+				cols = append(cols, f.GetName())
+			}
+		}
+		queries = append(queries, `SELECT `+strings.Join(cols, ",")+` FROM `+table+` WHERE engineer = ?`)
 	}
 	db := s.app.ConcurrentDB().(*dbx.DB).DB()
-	scan := func(b *testing.B, each func(values []any) error) {
+	scan := func(b *testing.B, each func(cols []string, values []any) error) {
 		var peak uint64
 		n := 0
 		for b.Loop() {
@@ -93,51 +99,99 @@ func BenchmarkPull(b *testing.B) {
 			h := watchHeap()
 			b.StartTimer()
 
-			rows, err := db.Query(`SELECT `+strings.Join(cols, ",")+` FROM commute_logs WHERE engineer = ?`, apptest.EngineerRecA)
-			if err != nil {
-				b.Fatal(err)
-			}
-			values := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range values {
-				ptrs[i] = &values[i]
-			}
 			n = 0
-			for rows.Next() {
-				if err := rows.Scan(ptrs...); err != nil {
+			for _, q := range queries {
+				rows, err := db.Query(q, apptest.EngineerRecA)
+				if err != nil {
 					b.Fatal(err)
 				}
-				if err := each(values); err != nil {
+				cols, _ := rows.Columns()
+				values := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range values {
+					ptrs[i] = &values[i]
+				}
+				for rows.Next() {
+					if err := rows.Scan(ptrs...); err != nil {
+						b.Fatal(err)
+					}
+					if err := each(cols, values); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if err := rows.Err(); err != nil {
 					b.Fatal(err)
 				}
-				n++
+				rows.Close()
 			}
-			if err := rows.Err(); err != nil {
-				b.Fatal(err)
-			}
-			rows.Close()
 
 			b.StopTimer()
 			peak = max(peak, h.Stop())
-			if n < pullSize {
-				b.Fatalf("scanned %d rows, want at least %d", n, pullSize)
+			if n < 50000 {
+				b.Fatalf("scanned %d rows, want at least 50,000", n)
 			}
 			b.StartTimer()
 		}
 		report(b, n, peak)
 	}
 	b.Run("raw-scan", func(b *testing.B) {
-		scan(b, func([]any) error { return nil })
+		scan(b, func([]string, []any) error { return nil })
 	})
 	b.Run("raw-scan-json", func(b *testing.B) {
 		w := bufio.NewWriterSize(io.Discard, 64<<10)
 		enc := json.NewEncoder(w)
-		row := make(map[string]any, len(cols))
-		scan(b, func(values []any) error {
+		row := map[string]any{}
+		scan(b, func(cols []string, values []any) error {
+			clear(row)
 			for i, c := range cols {
 				row[c] = values[i]
 			}
 			return enc.Encode(row)
 		})
 	})
+}
+
+// BenchmarkPullIncremental is the pull a device makes every few seconds: since its last pull,
+// after an unrelated write elsewhere (another engineer's trip, with plain SQL, untimed), so that
+// the answer is empty. For a user with 50 records in reach (engineer B) and one with 50,000
+// (engineer A), in a database whose other engineers hold 1,000 and 1,000,000 trips. The world of
+// a million is built once per run with plain SQL (logged: about a minute here).
+func BenchmarkPullIncremental(b *testing.B) {
+	for _, others := range []int{1000, 1000000} {
+		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
+			start := time.Now()
+			s := newServer(b, pullWorld(others))
+			b.Logf("server on the world of %d others' trips ready in %.1f s", others, time.Since(start).Seconds())
+			db := s.app.NonconcurrentDB().(*dbx.DB).DB()
+			next := (others/otherEngineers)*perDay/4 + 1000 // a record index past engineer 0's history
+			for _, user := range []struct {
+				name, id string
+			}{{"reach=50", apptest.EngineerB}, {"reach=50000", apptest.EngineerA}} {
+				b.Run(user.name, func(b *testing.B) {
+					token := apptest.Token(b, s.app, user.id)
+					first := s.pull(b, token, 0)
+					b.Logf("%s: first pull of %d records", user.name, first.records())
+					last := first.Timestamp
+					for b.Loop() {
+						b.StopTimer()
+						next++
+						if err := insertRecords(db, []record{recordAt(2, otherEngineer(0), next)}); err != nil {
+							b.Fatal(err)
+						}
+						b.StartTimer()
+
+						a := s.pull(b, token, last)
+
+						b.StopTimer()
+						if n := a.records(); n != 0 || a.Timestamp <= last {
+							b.Fatalf("incremental pull: %d records, timestamp %d after %d", n, a.Timestamp, last)
+						}
+						last = a.Timestamp
+						b.StartTimer()
+					}
+				})
+			}
+		})
+	}
 }

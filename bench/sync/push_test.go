@@ -8,82 +8,133 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+
+	"feidi/hooks/apptest"
 )
 
-// pushSize is how many records one push carries.
-const pushSize = 1000
-
-// BenchmarkPush compares a push of 1,000 new commute logs by engineer A over loopback HTTP —
-// parsed, checked for conflicts, the create rule, validation with its overlap queries, saved,
-// marked in the reach, in one transaction — with a plain SQL insert of 1,000 such rows into
-// the same table in one transaction, in the same app. It does so on a nearly empty table and
-// on one that already holds 50,000 trips, since some checks cost more as the table grows.
+// BenchmarkPush pushes engineer A's next records — schedule entries and trips, day after day,
+// forward in time after everything the account holds, as people log them — at 1, 20 and 1,000
+// records a push, into an empty account and into one that holds 50,000 trips (and 12,500
+// entries), in a database of 200 other engineers. Each leaf starts from its own copy of the
+// same data and writes the same rows:
 //
-// PocketBase checks that a new record's id is free with `id = ? COLLATE NOCASE` whenever the
-// collection's id pattern is not its default, as for every synced table; the index on
-// id COLLATE NOCASE (migrations/1764058200_id_nocase_indexes.go) serves that check, which was
-// a scan of the table per record before.
+//   - sync: POST /api/sync/push over loopback HTTP on Feidi — parsed, conflicts checked, the
+//     create rule, validation with its overlap queries, saved with every hook, marked in the
+//     reach, in one transaction; every push is checked to be accepted whole.
+//   - raw-insert: prepared INSERTs of the same rows in one transaction, on the same Feidi
+//     database (its sync triggers fire, as on any write).
+//   - pb-batch: POST /api/batch (one create request per record, all in one batch) over loopback
+//     HTTP on a stock PocketBase app with the same collections, no Feidi hook, no rule.
 func BenchmarkPush(b *testing.B) {
-	for _, rows := range []int{0, pullSize} {
-		b.Run(fmt.Sprintf("table=%d", rows), func(b *testing.B) { benchmarkPush(b, rows) })
+	for _, account := range []int{0, 12500} {
+		w := world{history: account, others: 1000}
+		for _, n := range []int{1, 20, 1000} {
+			b.Run(fmt.Sprintf("account=%d/records=%d", account*4, n), func(b *testing.B) {
+				b.Run("sync", func(b *testing.B) { pushSync(b, w, n) })
+				b.Run("raw-insert", func(b *testing.B) { pushRaw(b, w, n) })
+				b.Run("pb-batch", func(b *testing.B) { pushBatch(b, w, n) })
+			})
+		}
 	}
 }
 
-func benchmarkPush(b *testing.B, rows int) {
-	s := newServer(b)
-	if err := insertTrips(s.app.NonconcurrentDB().(*dbx.DB).DB(), 0, rows); err != nil {
-		b.Fatal(err)
+// pushLoop times op on each push's records, the next n of engineer A's timeline each time, and
+// the request body that prepare (if any) made of them beforehand, untimed; op returns the check
+// of its answer, also run untimed.
+func pushLoop(b *testing.B, n int, prepare func(recs []record) []byte, op func(recs []record, body []byte) (check func())) {
+	next := pushFrom * perDay
+	var peak uint64
+	for b.Loop() {
+		b.StopTimer()
+		recs := pushed(b, next, n)
+		next += n
+		var body []byte
+		if prepare != nil {
+			body = prepare(recs)
+		}
+		h := watchHeap()
+		b.StartTimer()
+
+		check := op(recs, body)
+
+		b.StopTimer()
+		peak = max(peak, h.Stop())
+		check()
+		b.StartTimer()
 	}
-	_, last := s.firstPull(b)
-	next := rows // the next free trip slot; pushes and inserts take turns from the same slots
+	report(b, n, peak)
+}
 
-	b.Run("sync", func(b *testing.B) {
-		var peak uint64
-		for b.Loop() {
-			b.StopTimer()
-			raws := make([]map[string]any, pushSize)
-			for i := range raws {
-				raws[i] = tripAt(next + i).raw()
-			}
-			next += pushSize
-			body, err := json.Marshal(map[string]any{"changes": map[string]any{
-				"commute_logs": map[string]any{"created": raws, "updated": []any{}, "deleted": []any{}}}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			h := watchHeap()
-			b.StartTimer()
-
-			status, answer := s.do(b, http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", last), body, nil)
-
-			b.StopTimer()
-			peak = max(peak, h.Stop())
+func pushSync(b *testing.B, w world, n int) {
+	s := newServer(b, w)
+	token := apptest.Token(b, s.app, apptest.EngineerA)
+	last := s.pull(b, token, 0).Timestamp // the device has synced before
+	pushLoop(b, n, func(recs []record) []byte {
+		changes := map[string]map[string][]any{}
+		for _, table := range []string{"schedules", "commute_logs"} {
+			changes[table] = map[string][]any{"created": {}, "updated": {}, "deleted": {}}
+		}
+		for _, r := range recs {
+			changes[r.table]["created"] = append(changes[r.table]["created"], r.raw())
+		}
+		body, err := json.Marshal(map[string]any{"changes": changes})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return body
+	}, func(_ []record, body []byte) func() {
+		status, answer := do(b, http.MethodPost, fmt.Sprintf("%s/api/sync/push?last_pulled_at=%d", s.url, last), token, body, nil)
+		return func() {
 			if status != http.StatusOK || strings.TrimSpace(string(answer)) != "{}" {
 				b.Fatalf("push: %d %.2000s", status, answer)
 			}
-			b.StartTimer()
 		}
-		report(b, pushSize, peak)
 	})
+}
 
-	b.Run("raw-insert", func(b *testing.B) {
-		db := s.app.NonconcurrentDB().(*dbx.DB).DB()
-		var peak uint64
-		for b.Loop() {
-			b.StopTimer()
-			from := next
-			next += pushSize
-			h := watchHeap()
-			b.StartTimer()
-
-			if err := insertTrips(db, from, pushSize); err != nil {
+func pushRaw(b *testing.B, w world, n int) {
+	db := feidiApp(b, w).NonconcurrentDB().(*dbx.DB).DB()
+	pushLoop(b, n, nil, func(recs []record, _ []byte) func() {
+		err := insertRecords(db, recs)
+		return func() {
+			if err != nil {
 				b.Fatal(err)
 			}
-
-			b.StopTimer()
-			peak = max(peak, h.Stop())
-			b.StartTimer()
 		}
-		report(b, pushSize, peak)
 	})
+}
+
+func pushBatch(b *testing.B, w world, n int) {
+	url := apptest.Serve(b, stockApp(b, w))
+	pushLoop(b, n, func(recs []record) []byte {
+		requests := make([]map[string]any, len(recs))
+		for i, r := range recs {
+			requests[i] = map[string]any{"method": http.MethodPost, "url": "/api/collections/" + r.table + "/records",
+				"body": r.fields()}
+		}
+		body, err := json.Marshal(map[string]any{"requests": requests})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return body
+	}, func(recs []record, body []byte) func() {
+		status, answer := do(b, http.MethodPost, url+"/api/batch", "", body, nil)
+		return func() { checkBatch(b, status, answer, len(recs)) }
+	})
+}
+
+// checkBatch fails the benchmark unless the batch created every record.
+func checkBatch(b *testing.B, status int, answer []byte, n int) {
+	if status != http.StatusOK {
+		b.Fatalf("batch: %d %.2000s", status, answer)
+	}
+	var results []struct{ Status int }
+	if err := json.Unmarshal(answer, &results); err != nil || len(results) != n {
+		b.Fatalf("batch answer (%v): %.2000s", err, answer)
+	}
+	for _, r := range results {
+		if r.Status != http.StatusOK {
+			b.Fatalf("batch: a request answered %d: %.2000s", r.Status, answer)
+		}
+	}
 }

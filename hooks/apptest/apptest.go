@@ -19,6 +19,7 @@ import (
 // test app starts as a copy. Copying is much faster than migrating and filling again, and
 // auth tokens made on one copy are valid on every other.
 type Snapshot struct {
+	from *Snapshot // nil: start from an empty, migrated data dir
 	fill func(app core.App) error
 	once sync.Once
 	dir  string
@@ -28,6 +29,12 @@ type Snapshot struct {
 // NewSnapshot returns a snapshot filled by fill (nil for none). fill runs with the hooks on.
 func NewSnapshot(fill func(app core.App) error) *Snapshot {
 	return &Snapshot{fill: fill}
+}
+
+// Then returns a snapshot that starts as a copy of s and is filled further by fill: a large
+// fixture built once on top of a small one.
+func (s *Snapshot) Then(fill func(app core.App) error) *Snapshot {
+	return &Snapshot{from: s, fill: fill}
 }
 
 var empty = NewSnapshot(nil)
@@ -67,7 +74,15 @@ func (s *Snapshot) build() {
 		s.err = err
 		return
 	}
-	app, err := tests.NewTestApp(root) // migrates a copy of the empty root
+	start := root // an empty root: NewTestApp migrates a copy of it
+	if s.from != nil {
+		if s.from.once.Do(s.from.build); s.from.err != nil {
+			s.err = s.from.err
+			return
+		}
+		start = s.from.dir
+	}
+	app, err := tests.NewTestApp(start)
 	if err != nil {
 		s.err = err
 		return

@@ -20,6 +20,8 @@ const (
 	MinTrip      = 20 * time.Minute
 	MaxTrip      = 12 * time.Hour
 	MaxClockSkew = 10 * time.Minute // how far in the future a departure may be logged
+	// MaxEntry is the longest a schedule entry can be: one Shanghai day (no DST), midnight to midnight.
+	MaxEntry = 24 * time.Hour
 )
 
 const (
@@ -28,11 +30,16 @@ const (
 	fieldStartsAt = "starts_at"
 	fieldEndsAt   = "ends_at"
 
+	// A stored trip lasts at most MaxTrip and an entry at most MaxEntry, so one that ends after
+	// {:start} began after {:start} minus that: the lower bound keeps the (engineer, start) index
+	// range to the neighbouring rows instead of every earlier trip or entry of the engineer.
 	tripsOverlapping = `SELECT id, from_city AS what, to_city AS [[where]], depart_at AS start, arrive_at AS [[end]]
-		FROM commute_logs WHERE engineer = {:engineer} AND id != {:id} AND depart_at < {:end} AND arrive_at > {:start}
+		FROM commute_logs WHERE engineer = {:engineer} AND id != {:id}
+		AND depart_at > {:tripsFrom} AND depart_at < {:end} AND arrive_at > {:start}
 		ORDER BY depart_at LIMIT 1`
 	entriesOverlapping = `SELECT id, kind AS what, city AS [[where]], starts_at AS start, ends_at AS [[end]]
-		FROM schedules WHERE engineer = {:engineer} AND id != {:id} AND starts_at < {:end} AND ends_at > {:start}`
+		FROM schedules WHERE engineer = {:engineer} AND id != {:id}
+		AND starts_at > {:entriesFrom} AND starts_at < {:end} AND ends_at > {:start}`
 	workOverlapping = entriesOverlapping + ` AND kind != 'leave'`
 )
 
@@ -117,6 +124,9 @@ func findOverlap(app core.App, r *core.Record, start, end time.Time) (string, er
 		"id":       r.Id,
 		"start":    start.UTC().Format(types.DefaultDateLayout),
 		"end":      end.UTC().Format(types.DefaultDateLayout),
+		// Times as PocketBase stores them, which compare as text.
+		"tripsFrom":   start.Add(-MaxTrip).UTC().Format(types.DefaultDateLayout),
+		"entriesFrom": start.Add(-MaxEntry).UTC().Format(types.DefaultDateLayout),
 	}
 	isSchedule := r.Collection().Name == "schedules"
 	isLeave := isSchedule && r.GetString("kind") == "leave"
