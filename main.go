@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // days are counted in Asia/Shanghai whatever the host has installed
 
 	"feidi/hooks"
+	"feidi/hooks/settings"
 	_ "feidi/migrations"
 )
 
@@ -25,7 +26,12 @@ func main() {
 	app := pocketbase.NewWithConfig(pocketbase.Config{})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})
-	hooks.Register(app)
+	cfg, err := settings.FromEnv()
+	if err != nil {
+		// Only serve refuses: migrate and superuser still run, to mend a data dir.
+		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
+	}
+	hooks.Register(app, cfg)
 	app.RootCmd.AddCommand(hooks.Commands(app)...)
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{

@@ -1,6 +1,6 @@
 // Package hooks gathers Feidi's behaviour on top of PocketBase: the data rules, the background
-// workers and the commands. main.go calls Register and Commands; tests call Register on their
-// test app, so both run the same hooks.
+// workers and the commands. main.go calls Register with the settings it parsed and Commands;
+// tests call Register on their test app, so both run the same hooks.
 package hooks
 
 import (
@@ -12,17 +12,18 @@ import (
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/seed"
+	"feidi/hooks/settings"
 	"feidi/hooks/validate"
 	"feidi/hooks/watermelon"
 )
 
-// Register binds every hook of Feidi to app.
-func Register(app core.App) {
+// Register binds every hook of Feidi to app, configured by s.
+func Register(app core.App, s settings.Settings) {
 	validate.Register(app)
 	enrolment.Register(app)
 	reference.Register(app)
-	watermelon.Register(app)
-	outbox.Register(app)
+	watermelon.Register(app, s.SyncTombstoneDays)
+	outbox.Register(app, outbox.NewClients(s.College, s.Sharing))
 	exportjob.Register(app)
 }
 

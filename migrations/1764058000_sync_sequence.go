@@ -8,11 +8,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 )
 
-// syncedTables are the collections that mobile devices sync with WatermelonDB, in the order in
-// which a push applies them (a record's relations come before it).
-var syncedTables = []string{"enterprises", "survey_forms", "surveys", "needs", "engineers",
-	"schedules", "commute_logs", "cohorts", "cohort_members"}
-
 // The change sequence of the sync protocol. Every synced table gets a hidden sync_seq column that
 // SQLite triggers set, inside the writing transaction, from one counter that only goes up: so
 // every write path (REST, sync push, admin UI, hooks, seed, raw SQL) advances it, and a pull that
@@ -24,6 +19,10 @@ var syncedTables = []string{"enterprises", "survey_forms", "surveys", "needs", "
 //	                 the seq at which that last changed — how a device learns that a record left
 //	                 its reach, and which pulled records are new to it
 func init() {
+	// syncedTables are the collections that mobile devices sync with WatermelonDB, in the order in
+	// which a push applies them (a record's relations come before it).
+	syncedTables := []string{"enterprises", "survey_forms", "surveys", "needs", "engineers",
+		"schedules", "commute_logs", "cohorts", "cohort_members"}
 	m.Register(func(app core.App) error {
 		stmts := []string{
 			`CREATE TABLE _sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,

@@ -9,6 +9,8 @@ import (
 // (`id = ? COLLATE NOCASE`), which the primary key cannot serve: without this index every record
 // created scans its table (BENCHMARKS.md, Sync: 3.7 s → 0.8 s per 1,000-record push into 50,000).
 func init() {
+	syncedTables := []string{"enterprises", "survey_forms", "surveys", "needs", "engineers",
+		"schedules", "commute_logs", "cohorts", "cohort_members"}
 	m.Register(func(app core.App) error {
 		for _, name := range syncedTables {
 			c, err := app.FindCollectionByNameOrId(name)

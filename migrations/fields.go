@@ -1,6 +1,7 @@
 // Package migrations holds Feidi's schema as PocketBase Go migrations, one file per change.
 // Migrations know PocketBase and nothing of ours: the schema is data. A migration that has
-// landed is never edited; a new one is added instead.
+// landed is never edited; a new one is added instead. The helpers in this file are frozen with
+// the migrations that call them (landed.sha256 lists both); a new helper goes in a new file.
 package migrations
 
 import (

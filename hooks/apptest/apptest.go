@@ -1,5 +1,7 @@
 // Package apptest starts real Feidi apps for tests: PocketBase on a fresh SQLite data dir with
-// every migration applied and every hook registered, optionally filled with fixtures.
+// every migration applied and every hook registered, optionally filled with fixtures. The hooks
+// get settings.Defaults() (every integration off) unless a test passes its own: no test reads
+// the developer's environment.
 package apptest
 
 import (
@@ -12,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"feidi/hooks"
+	"feidi/hooks/settings"
 	_ "feidi/migrations"
 )
 
@@ -45,6 +48,14 @@ func New(t testing.TB) *tests.TestApp { return empty.App(t) }
 // NewUnmanaged is New for tests.ApiScenario's TestAppFactory, which cleans up itself.
 func NewUnmanaged(t testing.TB) *tests.TestApp { return empty.UnmanagedApp(t) }
 
+// NewWith is New with the hooks configured by s instead of the defaults.
+func NewWith(t testing.TB, s settings.Settings) *tests.TestApp {
+	t.Helper()
+	app := empty.unmanagedApp(t, s)
+	t.Cleanup(app.Cleanup)
+	return app
+}
+
 // App returns a test app on a copy of the snapshot, cleaned up when the test ends.
 func (s *Snapshot) App(t testing.TB) *tests.TestApp {
 	t.Helper()
@@ -56,6 +67,11 @@ func (s *Snapshot) App(t testing.TB) *tests.TestApp {
 // UnmanagedApp returns a test app on a copy of the snapshot that the caller cleans up.
 func (s *Snapshot) UnmanagedApp(t testing.TB) *tests.TestApp {
 	t.Helper()
+	return s.unmanagedApp(t, settings.Defaults())
+}
+
+func (s *Snapshot) unmanagedApp(t testing.TB, cfg settings.Settings) *tests.TestApp {
+	t.Helper()
 	s.once.Do(s.build)
 	if s.err != nil {
 		t.Fatalf("test data dir: %v", s.err)
@@ -64,7 +80,7 @@ func (s *Snapshot) UnmanagedApp(t testing.TB) *tests.TestApp {
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
-	hooks.Register(app)
+	hooks.Register(app, cfg)
 	return app
 }
 
@@ -88,7 +104,7 @@ func (s *Snapshot) build() {
 		return
 	}
 	defer app.Cleanup()
-	hooks.Register(app)
+	hooks.Register(app, settings.Defaults())
 	if s.fill != nil {
 		if err := s.fill(app); err != nil {
 			s.err = err

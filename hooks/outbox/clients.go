@@ -1,10 +1,8 @@
 package outbox
 
 import (
-	"errors"
-	"fmt"
-
 	"feidi/integrations/college"
+	"feidi/integrations/delivery"
 	"feidi/integrations/sharing"
 )
 
@@ -14,17 +12,17 @@ type Clients struct {
 	Sharing *sharing.Client
 }
 
-// LoadClients reads every integration's settings from the environment. Its error names each bad
-// setting; serve refuses to start with it.
-func LoadClients() (Clients, error) {
+// NewClients returns the clients of the given targets (feidi/hooks/settings); a nil target is an
+// integration that is off.
+func NewClients(collegeTarget, sharingTarget *delivery.Target) Clients {
 	var c Clients
-	var errCollege, errSharing error
-	c.College, errCollege = college.FromEnv()
-	c.Sharing, errSharing = sharing.FromEnv()
-	if err := errors.Join(errCollege, errSharing); err != nil {
-		return Clients{}, fmt.Errorf("integrations: %w", err)
+	if collegeTarget != nil {
+		c.College = college.New(*collegeTarget)
 	}
-	return c, nil
+	if sharingTarget != nil {
+		c.Sharing = sharing.New(*sharingTarget)
+	}
+	return c
 }
 
 // targets lists the targets that are on.

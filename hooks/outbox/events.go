@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -125,11 +126,22 @@ func onSave(app core.App, collection string, decide func(e *core.RecordEvent, be
 	app.OnRecordUpdateExecute(collection).BindFunc(handler)
 }
 
+type noDeliveryKey struct{}
+
+// WithoutDelivery marks ctx so that records saved or deleted with it (app.SaveWithContext) queue
+// no deliveries: the demo data of `feidi seed` is never sent outside.
+func WithoutDelivery(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noDeliveryKey{}, true)
+}
+
 // inTx runs, in one transaction, decide, the write of e's record, and what decide returned.
 // PocketBase's Save opens no transaction for a create or an update (a delete has its own, which
 // this joins), so the hook opens it here, the way core's onRecordDeleteExecute does; inside a
 // caller's transaction it joins that one.
 func inTx(e *core.RecordEvent, decide func(tx core.App) (func(tx core.App) error, error)) error {
+	if e.Context != nil && e.Context.Value(noDeliveryKey{}) != nil {
+		return e.Next()
+	}
 	outer := e.App
 	defer func() { e.App = outer }()
 	return e.App.RunInTransaction(func(tx core.App) error {

@@ -139,9 +139,7 @@ func TestRolledBackChangeLeavesNoRow(t *testing.T) {
 }
 
 func TestOffIntegrationsEnqueueNothing(t *testing.T) {
-	t.Setenv("FEIDI_COLLEGE_URL", "")
-	t.Setenv("FEIDI_SHARING_URL", "")
-	app := apptest.New(t)
+	app := apptest.New(t) // the defaults: every integration off
 	survey(t, app, "submitted")
 	newRecord(t, app, "engineers", map[string]any{"name": "王工"})
 	if n := len(rows(t, app)); n != 0 {

@@ -39,7 +39,7 @@ func TestFinishedCohortExportIsUploadedToCollege(t *testing.T) {
 	if len(rs) != before+1 || rs[len(rs)-1].GetString("event") != outbox.EventExport {
 		t.Fatalf("want one export.finished row, got %d new rows", len(rs)-before)
 	}
-	w, _ := newWorker(t, app)
+	w, _ := newWorker(t, app, rcv)
 	tick(t, w, outbox.TargetCollege)
 	row := fresh(t, app, rs[len(rs)-1])
 	if row.GetString("status") != outbox.StatusDelivered {

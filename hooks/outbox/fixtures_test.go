@@ -11,7 +11,9 @@ import (
 
 	"feidi/hooks/apptest"
 	"feidi/hooks/outbox"
+	"feidi/hooks/settings"
 	"feidi/hooks/validate"
+	"feidi/integrations/delivery"
 	"feidi/integrations/delivery/deliverytest"
 )
 
@@ -20,27 +22,27 @@ const (
 	sharingSecret = "sharing-shared-secret"
 	// attemptTimeout is the per-attempt timeout of the tests' clients: short, since the Hang
 	// receiver never answers.
-	attemptTimeout = "300ms"
+	attemptTimeout = 300 * time.Millisecond
 )
 
-// receivers plays both outside systems and points Feidi's settings at them.
-type receivers struct{ college, sharing *deliverytest.Receiver }
+// receivers plays both outside systems; settings points Feidi at them.
+type receivers struct {
+	college, sharing *deliverytest.Receiver
+	settings         settings.Settings
+}
 
 func newReceivers(t *testing.T) receivers {
-	r := receivers{deliverytest.NewReceiver(t, collegeSecret), deliverytest.NewReceiver(t, sharingSecret)}
-	t.Setenv("FEIDI_COLLEGE_URL", r.college.URL)
-	t.Setenv("FEIDI_COLLEGE_SECRET", collegeSecret)
-	t.Setenv("FEIDI_COLLEGE_TIMEOUT", attemptTimeout)
-	t.Setenv("FEIDI_SHARING_URL", r.sharing.URL)
-	t.Setenv("FEIDI_SHARING_SECRET", sharingSecret)
-	t.Setenv("FEIDI_SHARING_TIMEOUT", attemptTimeout)
+	r := receivers{college: deliverytest.NewReceiver(t, collegeSecret), sharing: deliverytest.NewReceiver(t, sharingSecret)}
+	r.settings = settings.Defaults()
+	r.settings.College = &delivery.Target{URL: r.college.URL, Secret: collegeSecret, Timeout: attemptTimeout}
+	r.settings.Sharing = &delivery.Target{URL: r.sharing.URL, Secret: sharingSecret, Timeout: attemptTimeout}
 	return r
 }
 
 // newApp starts a Feidi test app with both integrations pointed at fresh receivers.
 func newApp(t *testing.T) (*tests.TestApp, receivers) {
 	r := newReceivers(t)
-	return apptest.New(t), r
+	return apptest.NewWith(t, r.settings), r
 }
 
 // clock is the worker's time in tests: it moves only when told, so backoff needs no sleeping.
@@ -65,12 +67,9 @@ func (c *clock) Advance(d time.Duration) {
 // every pending row due.
 var testPolicy = outbox.Policy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: 10 * time.Minute}
 
-func newWorker(t *testing.T, app core.App) (*outbox.Worker, *clock) {
+func newWorker(t *testing.T, app core.App, r receivers) (*outbox.Worker, *clock) {
 	t.Helper()
-	clients, err := outbox.LoadClients()
-	if err != nil {
-		t.Fatal(err)
-	}
+	clients := outbox.NewClients(r.settings.College, r.settings.Sharing)
 	// Rows are enqueued at the real time; the test clock starts after it.
 	c := &clock{now: time.Now().Add(time.Minute)}
 	w := outbox.NewWorker(app, clients)

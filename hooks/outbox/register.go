@@ -9,11 +9,9 @@ import (
 	"feidi/hooks/tz"
 )
 
-// Register reads the integrations' settings, binds the events of the enabled ones, and on serve
-// starts the worker, the daily trips job and the admin retry route. A bad setting makes serve
-// fail with its reason.
-func Register(app core.App) {
-	clients, cfgErr := LoadClients()
+// Register binds the events of the enabled integrations among clients, and on serve starts the
+// worker, the daily trips job and the admin retry route.
+func Register(app core.App, clients Clients) {
 	bindEvents(app, clients)
 	bindRequeue(app)
 
@@ -25,9 +23,6 @@ func Register(app core.App) {
 		return e.Next()
 	})
 	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
-		if cfgErr != nil {
-			return cfgErr
-		}
 		bindRetryApi(e)
 		if len(clients.targets()) == 0 {
 			return e.Next()

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -14,12 +13,6 @@ import (
 )
 
 const deadRowID = "deadrow00000001"
-
-// integrationsOff leaves the worker out of API scenarios: they are about who may requeue a row.
-func integrationsOff(t *testing.T) {
-	t.Setenv("FEIDI_COLLEGE_URL", "")
-	t.Setenv("FEIDI_SHARING_URL", "")
-}
 
 // retryScenario returns a factory for an app with one dead row and a user of role, whose token it
 // writes into headers.
@@ -64,7 +57,6 @@ func stillDead(t testing.TB, app *tests.TestApp, _ *http.Response) {
 }
 
 func TestRetryDeadLetter(t *testing.T) {
-	integrationsOff(t)
 	url := "/api/outbox/" + deadRowID + "/retry"
 	h := func() map[string]string { return map[string]string{} }
 	admin, officer, guest, delivered := h(), h(), h(), h()
@@ -89,7 +81,6 @@ func TestRetryDeadLetter(t *testing.T) {
 
 // From the admin UI an administrator edits a dead row's status back to pending, and nothing else.
 func TestAdminRequeuesThroughRecordsApi(t *testing.T) {
-	integrationsOff(t)
 	url := "/api/collections/outbox/records/" + deadRowID
 	admin, tamper, officer := map[string]string{}, map[string]string{}, map[string]string{}
 	scenarios := []tests.ApiScenario{
@@ -107,23 +98,5 @@ func TestAdminRequeuesThroughRecordsApi(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		s.Test(t)
-	}
-}
-
-func TestBadSettingStopsServe(t *testing.T) {
-	for env, value := range map[string]string{"FEIDI_COLLEGE_URL": "college.example/api", "FEIDI_SHARING_SECRET": ""} {
-		t.Run(env, func(t *testing.T) {
-			newReceivers(t)
-			t.Setenv(env, value)
-			app := apptest.New(t)
-			router, err := apis.NewRouter(app)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = app.OnServe().Trigger(&core.ServeEvent{App: app, Router: router}, func(*core.ServeEvent) error { return nil })
-			if err == nil || !strings.Contains(err.Error(), env) {
-				t.Fatalf("serve: %v, want an error naming %s", err, env)
-			}
-		})
 	}
 }

@@ -48,7 +48,7 @@ func assertDeliveredOnce(t *testing.T, rcv *deliverytest.Receiver, keys ...strin
 func TestDeliverySuccess(t *testing.T) {
 	app, rcv := newApp(t)
 	s := survey(t, app, "submitted")
-	w, _ := newWorker(t, app)
+	w, _ := newWorker(t, app, rcv)
 
 	if n := tick(t, w, outbox.TargetSharing); n != 1 {
 		t.Fatalf("%d attempts", n)
@@ -72,7 +72,7 @@ func TestDeliverySuccess(t *testing.T) {
 func TestDelivery503TwiceThenSuccess(t *testing.T) {
 	app, rcv := newApp(t)
 	survey(t, app, "submitted")
-	w, clk := newWorker(t, app)
+	w, clk := newWorker(t, app, rcv)
 	rcv.sharing.FailNext(503, 503)
 
 	tick(t, w, outbox.TargetSharing)
@@ -102,7 +102,7 @@ func TestDelivery503TwiceThenSuccess(t *testing.T) {
 func TestDeliveryTimeoutIsRetried(t *testing.T) {
 	app, rcv := newApp(t)
 	survey(t, app, "submitted")
-	w, clk := newWorker(t, app)
+	w, clk := newWorker(t, app, rcv)
 	rcv.sharing.SetMode(deliverytest.Hang) // takes the event, never answers within the timeout
 
 	tick(t, w, outbox.TargetSharing)
@@ -130,7 +130,7 @@ func TestDeliveryTimeoutIsRetried(t *testing.T) {
 func TestPermanentRefusalIsDeadLettered(t *testing.T) {
 	app, rcv := newApp(t)
 	survey(t, app, "submitted")
-	w, clk := newWorker(t, app)
+	w, clk := newWorker(t, app, rcv)
 	rcv.sharing.FailNext(http.StatusBadRequest)
 
 	tick(t, w, outbox.TargetSharing)
@@ -148,7 +148,7 @@ func TestPermanentRefusalIsDeadLettered(t *testing.T) {
 func TestRetriesEndInDeadLetter(t *testing.T) {
 	app, rcv := newApp(t)
 	survey(t, app, "submitted")
-	w, clk := newWorker(t, app)
+	w, clk := newWorker(t, app, rcv)
 	rcv.sharing.SetMode(deliverytest.Down)
 
 	for range testPolicy.MaxAttempts + 2 {
@@ -180,7 +180,7 @@ func TestRestartWhileReceiverDown(t *testing.T) {
 
 	// Down: the first worker retries in the background and fails.
 	rcv.sharing.SetMode(deliverytest.Down)
-	w1, clk1 := newWorker(t, app)
+	w1, clk1 := newWorker(t, app, rcv)
 	if err := w1.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestRestartWhileReceiverDown(t *testing.T) {
 
 	// "Restart": a new worker on the same data, the receiver still down.
 	hitsBefore := rcv.sharing.Hits(inFlight)
-	w2, clk2 := newWorker(t, app)
+	w2, clk2 := newWorker(t, app, rcv)
 	if err := w2.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestRestartWhileReceiverDown(t *testing.T) {
 func TestAStrandedDeliveryIsTakenAgainAfterTheLease(t *testing.T) {
 	app, rcv := newApp(t)
 	survey(t, app, "submitted")
-	w, c := newWorker(t, app)
+	w, c := newWorker(t, app, rcv)
 	row := onlyRow(t, app)
 	stranded := dbTime(c.Now().Add(-time.Minute))
 	if _, err := app.DB().NewQuery("UPDATE outbox SET status = 'delivering', attempts = 1, updated = {:u} WHERE id = {:id}").

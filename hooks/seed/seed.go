@@ -5,6 +5,7 @@
 package seed
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/outbox"
 	"feidi/hooks/tz"
 	"feidi/hooks/validate"
 )
@@ -65,11 +67,12 @@ func PrintLogins(w io.Writer) {
 // SuperuserEmail is the demo superuser, who can open the admin UI.
 const SuperuserEmail = "superuser@feidi.local"
 
-// Run inserts whatever demo records are missing, in one transaction, and returns how many.
+// Run inserts whatever demo records are missing, in one transaction, and returns how many. The
+// records queue no deliveries: demo people are never sent to the outside systems.
 func Run(app core.App) (int, error) {
 	var created int
 	err := app.RunInTransaction(func(tx core.App) error {
-		s := &seeder{app: tx, rnd: rand.New(rand.NewPCG(2026, 111))}
+		s := &seeder{app: tx, ctx: outbox.WithoutDelivery(context.Background()), rnd: rand.New(rand.NewPCG(2026, 111))}
 		if err := s.load(); err != nil {
 			return err
 		}
@@ -87,6 +90,7 @@ func Run(app core.App) (int, error) {
 
 type seeder struct {
 	app     core.App
+	ctx     context.Context // every save's: it queues no deliveries
 	rnd     *rand.Rand
 	exists  map[string]bool // collection/id of every record already there
 	created int
@@ -123,7 +127,7 @@ func (s *seeder) put(collection, id string, data map[string]any) error {
 		r.SetPassword(Password)
 		r.SetVerified(true)
 	}
-	if err := s.app.Save(r); err != nil {
+	if err := s.app.SaveWithContext(s.ctx, r); err != nil {
 		return fmt.Errorf("seed %s %s: %w", collection, id, err)
 	}
 	s.exists[collection+"/"+id] = true
@@ -143,7 +147,7 @@ func (s *seeder) superuser() error {
 	su.SetEmail(SuperuserEmail)
 	su.SetPassword(Password)
 	s.created++
-	return s.app.Save(su)
+	return s.app.SaveWithContext(s.ctx, su)
 }
 
 func (s *seeder) users() error {
@@ -202,7 +206,7 @@ func (s *seeder) surveys() error {
 			}
 			if r.GetString("status") == filed {
 				r.Set("status", status)
-				if err := s.app.Save(r); err != nil {
+				if err := s.app.SaveWithContext(s.ctx, r); err != nil {
 					return err
 				}
 			}

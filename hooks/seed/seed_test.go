@@ -5,12 +5,16 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/tests"
 
 	"feidi/hooks/apptest"
+	"feidi/hooks/outbox"
 	"feidi/hooks/seed"
+	"feidi/hooks/settings"
 	"feidi/hooks/tz"
+	"feidi/integrations/delivery"
 )
 
 func TestSeedIsRealisticAndIdempotent(t *testing.T) {
@@ -89,5 +93,27 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 			DisableTestAppCleanup: true,
 		}
 		s.Test(t)
+	}
+}
+
+// `feidi seed` with the integrations configured sends no demo people outside: it queues nothing.
+func TestSeedQueuesNoDeliveries(t *testing.T) {
+	on := settings.Defaults()
+	on.College = &delivery.Target{URL: "http://127.0.0.1:1", Secret: "college-shared-secret", Timeout: time.Second}
+	on.Sharing = &delivery.Target{URL: "http://127.0.0.1:1", Secret: "sharing-shared-secret", Timeout: time.Second}
+	app := apptest.NewWith(t, on)
+	if _, err := seed.Run(app); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := app.CountRecords(outbox.Collection); err != nil || n != 0 {
+		t.Fatalf("seed queued %d deliveries (%v)", n, err)
+	}
+	// The integrations are on: a change made after seeding is queued as usual.
+	r, err := app.FindFirstRecordByData("needs", "status", "open")
+	r = apptest.Must(t, r, err)
+	r.Set("status", "published")
+	apptest.Save(t, app, r)
+	if n, err := app.CountRecords(outbox.Collection); err != nil || n != 1 {
+		t.Fatalf("after publishing a need: %d rows (%v), want 1", n, err)
 	}
 }

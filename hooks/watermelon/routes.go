@@ -5,21 +5,17 @@ package watermelon
 
 import (
 	"net/http"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// TombstoneDays is how long, by default, a device can stay away and still be told record by
-// record what was deleted or left its reach; a device away longer gets a full resync.
-// FEIDI_SYNC_TOMBSTONE_DAYS overrides it.
-const TombstoneDays = 90
-
-// Register binds the sync endpoints and the daily pruning of old tombstones.
-func Register(app core.App) {
+// Register binds the sync endpoints and the daily pruning of tombstones older than
+// tombstoneDays: how long a device can stay away and still be told record by record what was
+// deleted or left its reach (FEIDI_SYNC_TOMBSTONE_DAYS, feidi/hooks/settings); a device away
+// longer gets a full resync.
+func Register(app core.App, tombstoneDays int) {
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if _, err := loadSchema(se.App); err != nil {
 			return err
@@ -33,17 +29,10 @@ func Register(app core.App) {
 		return se.Next()
 	})
 	app.Cron().MustAdd("feidi_sync_prune", "40 3 * * *", func() {
-		if err := Prune(app, time.Now().AddDate(0, 0, -tombstoneDays())); err != nil {
+		if err := Prune(app, time.Now().AddDate(0, 0, -tombstoneDays)); err != nil {
 			app.Logger().Error("sync: pruning tombstones failed", "error", err)
 		}
 	})
-}
-
-func tombstoneDays() int {
-	if n, err := strconv.Atoi(os.Getenv("FEIDI_SYNC_TOMBSTONE_DAYS")); err == nil && n > 0 {
-		return n
-	}
-	return TombstoneDays
 }
 
 // schema answers GET /api/sync/schema with the synced tables in WatermelonDB's appSchema shape.

@@ -13,24 +13,11 @@ import (
 	"feidi/integrations/delivery"
 )
 
-// EnvPrefix names the settings: FEIDI_COLLEGE_URL, FEIDI_COLLEGE_SECRET, FEIDI_COLLEGE_TIMEOUT.
-const EnvPrefix = "FEIDI_COLLEGE"
-
 // DefaultTimeout bounds one attempt when FEIDI_COLLEGE_TIMEOUT is unset; uploads carry workbooks.
 const DefaultTimeout = 60 * time.Second
 
 // Client talks to the College.
 type Client struct{ c *delivery.Client }
-
-// FromEnv returns the configured client, nil when FEIDI_COLLEGE_URL is unset, or an error naming
-// the bad setting.
-func FromEnv() (*Client, error) {
-	c, err := delivery.ClientFromEnv(EnvPrefix, DefaultTimeout)
-	if c == nil {
-		return nil, err
-	}
-	return &Client{c: c}, nil
-}
 
 // New returns a client for t.
 func New(t delivery.Target) *Client { return &Client{c: delivery.New(t)} }

@@ -11,9 +11,6 @@ import (
 	"feidi/integrations/delivery"
 )
 
-// EnvPrefix names the settings: FEIDI_SHARING_URL, FEIDI_SHARING_SECRET, FEIDI_SHARING_TIMEOUT.
-const EnvPrefix = "FEIDI_SHARING"
-
 // DefaultTimeout bounds one attempt when FEIDI_SHARING_TIMEOUT is unset.
 const DefaultTimeout = 10 * time.Second
 
@@ -31,16 +28,6 @@ const (
 
 // Client posts events to the platform.
 type Client struct{ c *delivery.Client }
-
-// FromEnv returns the configured client, nil when FEIDI_SHARING_URL is unset, or an error naming
-// the bad setting.
-func FromEnv() (*Client, error) {
-	c, err := delivery.ClientFromEnv(EnvPrefix, DefaultTimeout)
-	if c == nil {
-		return nil, err
-	}
-	return &Client{c: c}, nil
-}
 
 // New returns a client for t.
 func New(t delivery.Target) *Client { return &Client{c: delivery.New(t)} }

@@ -37,15 +37,3 @@ func TestPublishSendsVersionedEnvelope(t *testing.T) {
 		t.Fatalf("data %s: %v", env.Data, err)
 	}
 }
-
-func TestFromEnv(t *testing.T) {
-	t.Setenv("FEIDI_SHARING_URL", "")
-	if c, err := sharing.FromEnv(); c != nil || err != nil {
-		t.Fatalf("unset: %v %v", c, err)
-	}
-	t.Setenv("FEIDI_SHARING_URL", "https://share.example")
-	t.Setenv("FEIDI_SHARING_SECRET", "")
-	if _, err := sharing.FromEnv(); err == nil {
-		t.Fatal("a URL without a secret was accepted")
-	}
-}

@@ -1,0 +1,113 @@
+package settings_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"feidi/hooks/settings"
+	"feidi/integrations/delivery"
+)
+
+// env is an environment for Parse: the tests never read or set the process's own.
+func env(vars ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(vars); i += 2 {
+		m[vars[i]] = vars[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestEmptyEnvironmentIsTheDefaults(t *testing.T) {
+	s, err := settings.Parse(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.College != nil || s.Sharing != nil || s.SyncTombstoneDays != 90 || s != settings.Defaults() {
+		t.Fatalf("got %+v", s)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	const secret = "0123456789abcdef"
+	cases := []struct {
+		name, url, secret, timeout string
+		want                       *delivery.Target
+		wantErr                    string
+	}{
+		{name: "unset is off"},
+		{name: "defaults", url: "https://college.example/api", secret: secret,
+			want: &delivery.Target{URL: "https://college.example/api", Secret: secret, Timeout: 60 * time.Second}},
+		{name: "timeout", url: "http://127.0.0.1:8080", secret: secret, timeout: "250ms",
+			want: &delivery.Target{URL: "http://127.0.0.1:8080", Secret: secret, Timeout: 250 * time.Millisecond}},
+		{name: "not a URL", url: "college.example/api", secret: secret, wantErr: "FEIDI_COLLEGE_URL"},
+		{name: "unparsable URL", url: "http://[::1", secret: secret, wantErr: "FEIDI_COLLEGE_URL"},
+		{name: "wrong scheme", url: "ftp://college.example", secret: secret, wantErr: "FEIDI_COLLEGE_URL"},
+		{name: "missing secret", url: "https://college.example", wantErr: "FEIDI_COLLEGE_SECRET"},
+		{name: "short secret", url: "https://college.example", secret: "short", wantErr: "FEIDI_COLLEGE_SECRET"},
+		{name: "bad timeout", url: "https://college.example", secret: secret, timeout: "10", wantErr: "FEIDI_COLLEGE_TIMEOUT"},
+		{name: "negative timeout", url: "https://college.example", secret: secret, timeout: "-1s", wantErr: "FEIDI_COLLEGE_TIMEOUT"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := settings.Parse(env("FEIDI_COLLEGE_URL", c.url, "FEIDI_COLLEGE_SECRET", c.secret,
+				"FEIDI_COLLEGE_TIMEOUT", c.timeout))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error = %v, want one naming %s", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.College; (got == nil) != (c.want == nil) || (got != nil && *got != *c.want) {
+				t.Fatalf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestSharingHasItsOwnDefaultTimeout(t *testing.T) {
+	s, err := settings.Parse(env("FEIDI_SHARING_URL", "https://share.example", "FEIDI_SHARING_SECRET", "0123456789abcdef"))
+	if err != nil || s.Sharing == nil || s.Sharing.Timeout != 10*time.Second || s.College != nil {
+		t.Fatalf("got %+v, %v", s, err)
+	}
+	if _, err := settings.Parse(env("FEIDI_SHARING_URL", "https://share.example")); err == nil ||
+		!strings.Contains(err.Error(), "FEIDI_SHARING_SECRET") {
+		t.Fatalf("a URL without a secret: %v", err)
+	}
+}
+
+func TestBadURLHidesItsPassword(t *testing.T) {
+	_, err := settings.Parse(env("FEIDI_COLLEGE_URL", "ftp://user:hunter2@college.example", "FEIDI_COLLEGE_SECRET", "0123456789abcdef"))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestTombstoneDays(t *testing.T) {
+	for v, want := range map[string]int{"": 90, "1": 1, "365": 365} {
+		s, err := settings.Parse(env("FEIDI_SYNC_TOMBSTONE_DAYS", v))
+		if err != nil || s.SyncTombstoneDays != want {
+			t.Errorf("%q: got %d, %v; want %d", v, s.SyncTombstoneDays, err, want)
+		}
+	}
+	for _, v := range []string{"abc", "0", "-3", "1.5", "90d"} {
+		if _, err := settings.Parse(env("FEIDI_SYNC_TOMBSTONE_DAYS", v)); err == nil ||
+			!strings.Contains(err.Error(), "FEIDI_SYNC_TOMBSTONE_DAYS") {
+			t.Errorf("%q: error = %v, want one naming FEIDI_SYNC_TOMBSTONE_DAYS", v, err)
+		}
+	}
+}
+
+// Every bad variable is named at once, so one start-up shows all that needs fixing.
+func TestEveryBadVariableIsNamed(t *testing.T) {
+	_, err := settings.Parse(env("FEIDI_COLLEGE_URL", "x", "FEIDI_SHARING_URL", "https://s.example",
+		"FEIDI_SYNC_TOMBSTONE_DAYS", "abc"))
+	for _, name := range []string{"FEIDI_COLLEGE_URL", "FEIDI_SHARING_SECRET", "FEIDI_SYNC_TOMBSTONE_DAYS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error = %v, want it to name %s", err, name)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A bad setting stops `feidi serve` with a message naming its variable. The test builds the
+// real binary and runs it in an environment without the developer's FEIDI_* variables.
+func TestBadSettingStopsServe(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "feidi")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var clean []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "FEIDI_") {
+			clean = append(clean, kv)
+		}
+	}
+	cases := map[string][]string{
+		"FEIDI_COLLEGE_URL":         {"FEIDI_COLLEGE_URL=college.example/api", "FEIDI_COLLEGE_SECRET=0123456789abcdef"},
+		"FEIDI_SHARING_SECRET":      {"FEIDI_SHARING_URL=https://share.example"},
+		"FEIDI_COLLEGE_TIMEOUT":     {"FEIDI_COLLEGE_URL=https://c.example", "FEIDI_COLLEGE_SECRET=0123456789abcdef", "FEIDI_COLLEGE_TIMEOUT=10"},
+		"FEIDI_SYNC_TOMBSTONE_DAYS": {"FEIDI_SYNC_TOMBSTONE_DAYS=abc"},
+	}
+	for name, vars := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "serve", "--dir", t.TempDir(), "--http", "127.0.0.1:0")
+			cmd.Env = append(append([]string{}, clean...), vars...)
+			out, err := cmd.CombinedOutput()
+			if ctx.Err() != nil {
+				t.Fatalf("serve kept running with %v:\n%s", vars, out)
+			}
+			// PocketBase prints a serve hook's error and exits 0, as it did before settings moved here.
+			if !strings.Contains(string(out), "Error: settings: "+name) {
+				t.Fatalf("serve with %v: %v, want an error naming %s:\n%s", vars, err, name, out)
+			}
+		})
+	}
+}
