@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -11,7 +12,8 @@ import (
 // as they come, so memory does not grow with the number of rows.
 type xlsxBook struct {
 	f      *excelize.File
-	out    io.Writer
+	zip    *xlsxZip
+	parts  map[string]string // worksheet part by sheet name
 	styles map[kind]int
 	header int
 }
@@ -20,7 +22,8 @@ type xlsxBook struct {
 // be written in any order (summaries last, once the details have been added up).
 func newXLSXBook(out io.Writer, sheets []*sheet) (*xlsxBook, error) {
 	f := excelize.NewFile()
-	b := &xlsxBook{f: f, out: out, styles: map[kind]int{}}
+	b := &xlsxBook{f: f, zip: newXLSXZip(out), parts: map[string]string{}, styles: map[kind]int{}}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return b.zip })
 	if err := f.SetSheetName("Sheet1", sheets[0].Name); err != nil {
 		return nil, err
 	}
@@ -28,6 +31,10 @@ func newXLSXBook(out io.Writer, sheets []*sheet) (*xlsxBook, error) {
 		if _, err := f.NewSheet(s.Name); err != nil {
 			return nil, err
 		}
+	}
+	// A new workbook's sheet with id N is the part xl/worksheets/sheetN.xml (File.NewSheet).
+	for id, name := range f.GetSheetMap() {
+		b.parts[name] = "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml"
 	}
 	formats := map[kind]*excelize.Style{
 		integer:  {NumFmt: 1},                                       // 0
@@ -87,7 +94,8 @@ func (b *xlsxBook) begin(s *sheet) (table, error) {
 
 func (b *xlsxBook) close() error {
 	defer b.f.Close()
-	_, err := b.f.WriteTo(b.out)
+	// The zip goes to the export's writer through b.zip; WriteTo's own is left empty.
+	_, err := b.f.WriteTo(io.Discard)
 	return err
 }
 
@@ -132,5 +140,6 @@ func (t *xlsxTable) end() (int, error) {
 	if err := t.book.f.AutoFilter(t.sheet.Name, "A1:"+last, nil); err != nil {
 		return 0, err
 	}
+	t.book.zip.dims[t.book.parts[t.sheet.Name]] = "A1:" + last
 	return t.rows, t.sw.Flush()
 }
