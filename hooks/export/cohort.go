@@ -27,13 +27,20 @@ var (
 		{"培训天数", "training_days", integer, 10},
 		{"请假天数", "leave_days", integer, 10},
 	}
+	// The cohort's months, under its summary: what the charts of the first sheet draw.
+	cohortMonthSheet = &sheet{Name: "队列月度", File: "cohort_months.csv", Columns: append([]column{
+		{"月份", "month", month, 10},
+	}, metricColumns...), Charts: []chart{
+		{Title: "成都、大足天数（人天）", Category: "month", Values: []string{"chengdu_days", "dazu_days"}},
+		{Title: "跨城次数", Category: "month", Values: []string{"trips"}},
+	}}
 	cohortSummarySheet = &sheet{Name: "概览", File: "summary.csv", Columns: append([]column{
 		{"队列ID", "cohort", text, 18},
 		{"队列", "cohort_name", text, 28},
 		{"起始月份", "from", month, 10},
 		{"结束月份", "to", month, 10},
 		{"工程师人数", "engineers", integer, 10},
-	}, metricColumns...)}
+	}, metricColumns...), Below: cohortMonthSheet}
 	engineerMonthSheet = &sheet{Name: "工程师月度", File: "engineer_months.csv", Columns: append([]column{
 		{"工程师ID", "engineer", text, 18},
 		{"工程师", "engineer_name", text, 14},
@@ -164,6 +171,7 @@ func Cohort(ctx context.Context, db dbx.Builder, cohortID string, p Period, out 
 		{scheduleSheet, x.entries},
 		{engineerMonthSheet, x.engineerMonths},
 		{cohortSummarySheet, x.summary},
+		{cohortMonthSheet, x.cohortMonths},
 	})
 }
 
@@ -263,10 +271,26 @@ func (x *cohortExport) engineerMonths(t table) error {
 }
 
 func (x *cohortExport) summary(t table) error {
+	row := append([]any{x.cohort.ID, x.cohort.Name, x.period.From, x.period.To, len(x.members)},
+		x.total(0, x.period.Months())...)
+	return t.row(row...)
+}
+
+func (x *cohortExport) cohortMonths(t table) error {
+	for i := range x.period.Months() {
+		if err := t.row(append([]any{x.period.month(i)}, x.total(i, i+1)...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// total is the metrics of the cohort over months [from, to) of the period, days as person-days.
+func (x *cohortExport) total(from, to int) []any {
 	var total engineerMonth
 	var chengdu, dazu, both, training, leave int
 	for e := range x.members {
-		for i := range x.months[e] {
+		for i := from; i < to; i++ {
 			a := &x.months[e][i]
 			total.add(a)
 			chengdu += days(a.chengdu)
@@ -276,9 +300,7 @@ func (x *cohortExport) summary(t table) error {
 			leave += days(a.leave)
 		}
 	}
-	row := append([]any{x.cohort.ID, x.cohort.Name, x.period.From, x.period.To, len(x.members)},
-		total.metrics(chengdu, dazu, both, training, leave)...)
-	return t.row(row...)
+	return total.metrics(chengdu, dazu, both, training, leave)
 }
 
 func days(set uint32) int { return bits.OnesCount32(set) }
