@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"feidi/hooks/exportjob"
+	"feidi/hooks/feed"
 	"feidi/hooks/outbox"
 	"feidi/hooks/seed"
 	"feidi/hooks/validate"
@@ -20,6 +21,7 @@ func Register(app core.App) {
 	watermelon.Register(app)
 	outbox.Register(app)
 	exportjob.Register(app)
+	feed.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.
