@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"math/bits"
 	"time"
@@ -306,27 +307,61 @@ func (x *cohortExport) total(from, to int) []any {
 func days(set uint32) int { return bits.OnesCount32(set) }
 
 // pages runs the keyset query q page by page and hands each row to emit; after moves the
-// keyset parameters past the last row of a page. Only one page is in memory at a time.
+// keyset parameters past the last row of a page. The next page is read while this one is
+// written, so that SQLite and the writer each have a core; at most two pages are in memory.
 func pages[T any](w *writer, db dbx.Builder, q string, params dbx.Params, after func(last T, p dbx.Params), emit func(T) error) error {
 	params["limit"] = pageSize
+	next := fetch[T](db, q, params)
 	for {
-		var page []T
-		if err := db.NewQuery(q).Bind(params).All(&page); err != nil {
-			return err
+		p := <-next
+		if p.err != nil {
+			return p.err
 		}
-		for _, r := range page {
+		next = nil
+		if len(p.rows) == pageSize {
+			params = maps.Clone(params)
+			after(p.rows[len(p.rows)-1], params)
+			next = fetch[T](db, q, params)
+		}
+		for _, r := range p.rows {
 			if err := emit(r); err != nil {
+				drain(next)
 				return err
 			}
 		}
-		w.inSheet += len(page)
+		w.inSheet += len(p.rows)
 		if err := w.report(); err != nil {
+			drain(next)
 			return err
 		}
-		if len(page) < pageSize {
+		if next == nil {
 			return nil
 		}
-		after(page[len(page)-1], params)
+	}
+}
+
+// page is one page of a keyset query, or why it could not be read.
+type page[T any] struct {
+	rows []T
+	err  error
+}
+
+// fetch reads one page in the background. The writer does not query while it writes a page,
+// so the query has the connection (or the transaction) to itself.
+func fetch[T any](db dbx.Builder, q string, params dbx.Params) <-chan page[T] {
+	ch := make(chan page[T], 1)
+	go func() {
+		var p page[T]
+		p.err = db.NewQuery(q).Bind(params).All(&p.rows)
+		ch <- p
+	}()
+	return ch
+}
+
+// drain waits for a page being read, so that no query outlives the export's transaction.
+func drain[T any](next <-chan page[T]) {
+	if next != nil {
+		<-next
 	}
 }
 
