@@ -29,8 +29,10 @@ var (
 		{"请假天数", "leave_days", integer, 10},
 	}
 	// The cohort's months, under its summary: what the charts of the first sheet draw.
+	// Its months are text ("2026-08"): a chart's category labels read the cells' values, and not
+	// every reader formats date serials there as the cells show them (LibreOffice prints 46235).
 	cohortMonthSheet = &sheet{Name: "队列月度", File: "cohort_months.csv", Columns: append([]column{
-		{"月份", "month", month, 10},
+		{"月份", "month", text, 10},
 	}, metricColumns...), Charts: []chart{
 		{Title: "成都、大足天数（人天）", Category: "month", Values: []string{"chengdu_days", "dazu_days"}},
 		{Title: "跨城次数", Category: "month", Values: []string{"trips"}},
@@ -279,7 +281,7 @@ func (x *cohortExport) summary(t table) error {
 
 func (x *cohortExport) cohortMonths(t table) error {
 	for i := range x.period.Months() {
-		if err := t.row(append([]any{x.period.month(i)}, x.total(i, i+1)...)...); err != nil {
+		if err := t.row(append([]any{x.period.month(i).Format(monthLayout)}, x.total(i, i+1)...)...); err != nil {
 			return err
 		}
 	}

@@ -194,10 +194,11 @@ func TestCohortReconciles(t *testing.T) {
 	for _, r := range monthly {
 		m := readMetrics(t, r[3:])
 		sum.add(m)
-		if byMonth[r[2]] == nil {
-			byMonth[r[2]] = &metrics{}
+		month := day(t, r[2])[:7]
+		if byMonth[month] == nil {
+			byMonth[month] = &metrics{}
 		}
-		byMonth[r[2]].add(m)
+		byMonth[month].add(m)
 		want := fromDetails[key{r[0], day(t, r[2])[:7]}]
 		if want == nil {
 			want = &metrics{}
@@ -213,7 +214,7 @@ func TestCohortReconciles(t *testing.T) {
 	summary := first[0]
 	for _, r := range first[1] { // the cohort's months: the sum of its engineers' rows
 		if m := readMetrics(t, r[1:]); byMonth[r[0]] == nil || !m.equal(*byMonth[r[0]]) {
-			t.Errorf("概览 month %s: %+v, engineers' rows add up to %+v", day(t, r[0]), m, byMonth[r[0]])
+			t.Errorf("概览 month %s: %+v, engineers' rows add up to %+v", r[0], m, byMonth[r[0]])
 		}
 	}
 	total := readMetrics(t, summary[0][5:])

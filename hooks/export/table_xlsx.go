@@ -19,11 +19,13 @@ type xlsxBook struct {
 	styles map[kind]int
 	header int
 
-	// The worksheet being written: its stream, its next free row, its widest table.
-	ws    *sheet
-	sw    *excelize.StreamWriter
-	next  int
-	width int
+	// The worksheet being written: its stream, its next free row, its widest table, the
+	// widths of its columns.
+	ws     *sheet
+	sw     *excelize.StreamWriter
+	next   int
+	width  int
+	widths []float64
 }
 
 // newXLSXBook creates the workbook with its sheets in the order people see them; they may then
@@ -104,19 +106,37 @@ func (b *xlsxBook) startSheet(s *sheet) error {
 	if err := b.flush(); err != nil {
 		return err
 	}
+	if hasCharts(s) {
+		// A sheet with charts prints one page wide, charts and all; landscape when it is wide.
+		// The stream writes sheetPr (fitToPage) when it starts and pageSetup when it ends.
+		if err := b.f.SetSheetProps(s.Name, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
+			return err
+		}
+		orientation := "portrait"
+		if wide(s) {
+			orientation = "landscape"
+		}
+		if err := b.f.SetPageLayout(s.Name, &excelize.PageLayoutOptions{
+			Orientation: ptr(orientation), FitToWidth: ptr(1), FitToHeight: ptr(0)}); err != nil {
+			return err
+		}
+	}
 	sw, err := b.f.NewStreamWriter(s.Name)
 	if err != nil {
 		return err
 	}
 	// A column is as wide as the widest of the tables that share it.
-	widths := map[int]float64{}
+	var widths []float64
 	for t := s; t != nil; t = t.Below {
 		for i, c := range t.Columns {
-			widths[i+1] = max(widths[i+1], c.Width)
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], c.Width)
 		}
 	}
-	for i := 1; i <= len(widths); i++ {
-		if err := sw.SetColWidth(i, i, widths[i]); err != nil {
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
 		}
 	}
@@ -124,8 +144,28 @@ func (b *xlsxBook) startSheet(s *sheet) error {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	b.ws, b.sw, b.next, b.width = s, sw, 1, 0
+	b.ws, b.sw, b.next, b.width, b.widths = s, sw, 1, 0, widths
 	return nil
+}
+
+// hasCharts says whether a table of the worksheet of s draws charts.
+func hasCharts(s *sheet) bool {
+	for t := s; t != nil; t = t.Below {
+		if len(t.Charts) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wide says whether the first table of s is wider than a portrait page shows well: 100
+// characters.
+func wide(s *sheet) bool {
+	var width float64
+	for _, c := range s.Columns {
+		width += c.Width
+	}
+	return width > 100
 }
 
 // flush finishes the worksheet in hand: its declared size, then the stream.
@@ -243,7 +283,8 @@ func (t *xlsxTable) addChart(i int, c chart) error {
 		Legend:    excelize.ChartLegend{Position: "bottom"},
 		// One colour per series, not per bar: the months of a series are one thing.
 		VaryColors: ptr(false),
-		Format:     excelize.GraphicOptions{OffsetX: i * (chartWidth + chartGap), AltText: c.Title},
+		Format:     excelize.GraphicOptions{AltText: c.Title},
+		YAxis:      excelize.ChartAxis{Minimum: ptr(0.0)}, // bars from zero, not from near the smallest
 	}
 	if c.Stacked {
 		ch.Type = excelize.ColStacked
@@ -259,9 +300,26 @@ func (t *xlsxTable) addChart(i int, c chart) error {
 			Values:     ref(col, first, last),
 		})
 	}
-	anchor, err := excelize.CoordinatesToCellName(1, t.top+t.rows+2)
+	anchor, err := excelize.CoordinatesToCellName(t.book.chartColumn(i), t.top+t.rows+2)
 	if err != nil {
 		return err
 	}
 	return t.book.f.AddChart(sheet, anchor, ch)
+}
+
+// chartColumn is the column the i-th chart of a row of charts starts at: the first whose left
+// edge is past the charts before it. (An anchor cell with a large OffsetX is not moved along
+// by every reader: LibreOffice draws such charts on top of each other.)
+func (b *xlsxBook) chartColumn(i int) int {
+	left, want := 0, i*(chartWidth+chartGap)
+	for c := 1; ; c++ {
+		if left >= want {
+			return c
+		}
+		w := 9.140625 // excelize's default column width (templates.go)
+		if c <= len(b.widths) {
+			w = b.widths[c-1]
+		}
+		left += int(w*8 + 0.5) // excelize's pixels of a column width (col.go, convertColWidthToPixels)
+	}
 }
