@@ -1,7 +1,7 @@
 // Command export measures the cohort export as a user runs it — the whole `feidi export`
 // process — against a bare excelize StreamWriter program (bench/export/bare) writing the same
 // number of rows of the same 15 columns, both in the same run, each under /usr/bin/time -v:
-// wall-clock time and peak RSS of the whole process. See BENCHMARKS.md.
+// wall-clock time, CPU time (user + system) and peak RSS of the whole process. See BENCHMARKS.md.
 //
 //	go run ./bench/export [-logs 10000,100000,300000] [-runs 3]
 package main
@@ -59,7 +59,7 @@ func main() {
 			log.Fatalf("go build %s: %v\n%s", b[1], err, out)
 		}
 	}
-	fmt.Printf("%-8s %-8s %10s %14s\n", "logs", "program", "seconds", "peak RSS MiB")
+	fmt.Printf("%-8s %-8s %10s %12s %14s\n", "logs", "program", "seconds", "CPU seconds", "peak RSS MiB")
 	for _, size := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(size)
 		if err != nil {
@@ -85,9 +85,9 @@ func main() {
 			ours, base = append(ours, o), append(base, b)
 		}
 		o, b := median(ours), median(base)
-		fmt.Printf("%-8d %-8s %10.2f %14.1f\n", n, "export", o.seconds, o.rss)
-		fmt.Printf("%-8d %-8s %10.2f %14.1f\n", n, "bare", b.seconds, b.rss)
-		fmt.Printf("%-8d %-8s %9.2fx %13.2fx\n", n, "ratio", o.seconds/b.seconds, o.rss/b.rss)
+		fmt.Printf("%-8d %-8s %10.2f %12.2f %14.1f\n", n, "export", o.seconds, o.cpu, o.rss)
+		fmt.Printf("%-8d %-8s %10.2f %12.2f %14.1f\n", n, "bare", b.seconds, b.cpu, b.rss)
+		fmt.Printf("%-8d %-8s %9.2fx %11.2fx %13.2fx\n", n, "ratio", o.seconds/b.seconds, o.cpu/b.cpu, o.rss/b.rss)
 	}
 }
 
@@ -161,11 +161,13 @@ func seed(dir string, n int) (string, error) {
 	return cohortID, err
 }
 
-type figures struct{ seconds, rss float64 }
+type figures struct{ seconds, cpu, rss float64 }
 
 var (
 	elapsedLine = regexp.MustCompile(`Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)`)
 	rssLine     = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+	userLine    = regexp.MustCompile(`User time \(seconds\): ([\d.]+)`)
+	systemLine  = regexp.MustCompile(`System time \(seconds\): ([\d.]+)`)
 )
 
 // measure runs the program under /usr/bin/time -v and reads its wall-clock time and peak RSS.
@@ -177,23 +179,26 @@ func measure(program string, args ...string) (figures, error) {
 		return figures{}, fmt.Errorf("%s: %v\n%s", program, err, stderr.Bytes())
 	}
 	e, r := elapsedLine.FindSubmatch(stderr.Bytes()), rssLine.FindSubmatch(stderr.Bytes())
-	if e == nil || r == nil {
+	u, y := userLine.FindSubmatch(stderr.Bytes()), systemLine.FindSubmatch(stderr.Bytes())
+	if e == nil || r == nil || u == nil || y == nil {
 		return figures{}, fmt.Errorf("%s: no figures in\n%s", program, stderr.Bytes())
 	}
 	h, _ := strconv.ParseFloat(string(e[1]), 64)
 	m, _ := strconv.ParseFloat(string(e[2]), 64)
 	s, _ := strconv.ParseFloat(string(e[3]), 64)
 	kb, _ := strconv.ParseFloat(string(r[1]), 64)
-	return figures{seconds: h*3600 + m*60 + s, rss: kb / 1024}, nil
+	user, _ := strconv.ParseFloat(string(u[1]), 64)
+	system, _ := strconv.ParseFloat(string(y[1]), 64)
+	return figures{seconds: h*3600 + m*60 + s, cpu: user + system, rss: kb / 1024}, nil
 }
 
 func median(fs []figures) figures {
-	secs := make([]float64, len(fs))
-	rss := make([]float64, len(fs))
+	secs, cpu, rss := make([]float64, len(fs)), make([]float64, len(fs)), make([]float64, len(fs))
 	for i, f := range fs {
-		secs[i], rss[i] = f.seconds, f.rss
+		secs[i], cpu[i], rss[i] = f.seconds, f.cpu, f.rss
 	}
-	slices.Sort(secs)
-	slices.Sort(rss)
-	return figures{secs[len(fs)/2], rss[len(fs)/2]}
+	for _, v := range [][]float64{secs, cpu, rss} {
+		slices.Sort(v)
+	}
+	return figures{secs[len(fs)/2], cpu[len(fs)/2], rss[len(fs)/2]}
 }
