@@ -233,3 +233,25 @@ func TestFeedBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedKeyFollowsTheCoordinator: when the cohort passes to another coordinator, the old
+// coordinator's key stops at once.
+func TestFeedKeyFollowsTheCoordinator(t *testing.T) {
+	app := apptest.Enclave.App(t)
+	base := apptest.Serve(t, app)
+	coord := client{t, base, apptest.Token(t, app, apptest.CoordinatorA)}
+	k := coord.newKey(map[string]any{"name": "一班", "cohort": apptest.CohortA})
+	url := k.URLs["engineer_months"] + "?from=2026-03&to=2026-03"
+	if status, _ := fetch(t, url); status != http.StatusOK {
+		t.Fatalf("before: %d", status)
+	}
+	cohort, err := app.FindRecordById("cohorts", apptest.CohortA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cohort.Set("coordinator", apptest.CoordinatorB)
+	apptest.Save(t, app, cohort)
+	if status, _ := fetch(t, url); status != http.StatusUnauthorized {
+		t.Errorf("after the cohort passed to another coordinator: %d, want 401", status)
+	}
+}
