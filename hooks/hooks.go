@@ -9,6 +9,7 @@ import (
 
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
+	"feidi/hooks/feed"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/seed"
@@ -25,6 +26,7 @@ func Register(app core.App, s settings.Settings) {
 	watermelon.Register(app, s.SyncTombstoneDays)
 	outbox.Register(app, outbox.NewClients(s.College, s.Sharing))
 	exportjob.Register(app)
+	feed.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.

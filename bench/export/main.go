@@ -1,104 +1,108 @@
-// Command export measures the cohort export at 10,000 and 100,000 commute logs against a bare
-// excelize StreamWriter writing the same rows in the same run: time, peak heap in use above the
-// baseline, and bytes allocated. See BENCHMARKS.md.
+// Command export measures the cohort export as a user runs it — the whole `feidi export`
+// process — against a bare excelize StreamWriter program (bench/export/bare) writing the same
+// number of rows of the same 15 columns, both in the same run, each under /usr/bin/time -v:
+// wall-clock time, CPU time (user + system) and peak RSS of the whole process. See BENCHMARKS.md.
 //
-//	go run ./bench/export [-logs 10000,100000]
+//	go run ./bench/export [-logs 10000,100000,300000] [-runs 3]
 package main
 
 import (
-	"context"
+	"bytes"
 	"flag"
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"github.com/xuri/excelize/v2"
 
-	"feidi/hooks/export"
 	_ "feidi/migrations"
 )
 
 const engineers = 200
 
+// The period exported: 24 months, the longest an export may cover; every seeded trip is in it.
+const from, to = "2025-01", "2026-12"
+
 var start = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// tripAt is the i-th trip of engineer e: every 12 hours, 75 minutes long.
+// tripAt is the i-th trip of engineer e: every 6 hours, 75 minutes long.
 func tripAt(e, i int) (time.Time, time.Time) {
-	depart := start.Add(time.Duration(i)*12*time.Hour + time.Duration(e)*time.Minute)
+	depart := start.Add(time.Duration(i)*6*time.Hour + time.Duration(e)*time.Minute)
 	return depart, depart.Add(75 * time.Minute)
 }
 
 func main() {
-	sizes := flag.String("logs", "10000,100000", "numbers of commute logs to measure, comma-separated")
+	sizes := flag.String("logs", "10000,100000,300000", "numbers of commute logs to measure, comma-separated")
+	runs := flag.Int("runs", 3, "runs of each program per size; the medians are reported")
+	keep := flag.String("dir", "", "directory to keep the binaries, data dirs and files in (default: a temporary one)")
 	flag.Parse()
-	fmt.Printf("%-8s %-10s %10s %14s %14s\n", "logs", "writer", "seconds", "peak heap MiB", "alloc MiB")
+	dir := *keep
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "feidi-bench-*"); err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	feidi, bare := filepath.Join(dir, "feidi"), filepath.Join(dir, "bare")
+	for _, b := range [][]string{{feidi, "."}, {bare, "./bench/export/bare"}} {
+		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
+			log.Fatalf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	fmt.Printf("%-8s %-8s %10s %12s %14s\n", "logs", "program", "seconds", "CPU seconds", "peak RSS MiB")
 	for _, size := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(size)
 		if err != nil {
 			log.Fatalf("-logs: %v", err)
 		}
-		if err := run(n); err != nil {
+		data := filepath.Join(dir, "pb_data_"+size)
+		os.RemoveAll(data)
+		cohort, err := seed(data, n)
+		if err != nil {
 			log.Fatal(err)
 		}
-	}
-}
-
-func run(n int) error {
-	dir, err := os.MkdirTemp("", "feidi-bench-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	app, err := tests.NewTestApp(dir)
-	if err != nil {
-		return err
-	}
-	defer app.Cleanup()
-	cohort, err := seed(app, n)
-	if err != nil {
-		return err
-	}
-	p, err := export.ParsePeriod("2025-01", "2025-12")
-	if err != nil {
-		return err
-	}
-	ours, err := measure(func() error {
-		f, err := os.Create(filepath.Join(dir, "cohort.xlsx"))
-		if err != nil {
-			return err
+		var ours, base []figures
+		for range *runs { // alternated, so that a busy moment of the machine falls on both
+			o, err := measure(feidi, "export", "--dir", data, "--cohort", cohort, "--from", from, "--to", to,
+				"--out", filepath.Join(dir, "cohort.xlsx"))
+			if err != nil {
+				log.Fatal(err)
+			}
+			b, err := measure(bare, "-rows", size, "-out", filepath.Join(dir, "bare.xlsx"))
+			if err != nil {
+				log.Fatal(err)
+			}
+			ours, base = append(ours, o), append(base, b)
 		}
-		defer f.Close()
-		_, err = export.Cohort(context.Background(), app.DB(), cohort, p, f, export.Options{Format: export.XLSX})
-		return err
-	})
-	if err != nil {
-		return err
+		o, b := median(ours), median(base)
+		fmt.Printf("%-8d %-8s %10.2f %12.2f %14.1f\n", n, "export", o.seconds, o.cpu, o.rss)
+		fmt.Printf("%-8d %-8s %10.2f %12.2f %14.1f\n", n, "bare", b.seconds, b.cpu, b.rss)
+		fmt.Printf("%-8d %-8s %9.2fx %11.2fx %13.2fx\n", n, "ratio", o.seconds/b.seconds, o.cpu/b.cpu, o.rss/b.rss)
 	}
-	bare, err := measure(func() error { return bareStream(filepath.Join(dir, "bare.xlsx"), n) })
-	if err != nil {
-		return err
-	}
-	ours.print(n, "export")
-	bare.print(n, "bare")
-	fmt.Printf("%-8d %-10s %10.2fx %13.2fx %13.2fx\n", n, "ratio", ours.seconds/bare.seconds,
-		ours.peak/bare.peak, ours.alloc/bare.alloc)
-	return nil
 }
 
-// seed makes a cohort of engineers and n commute logs. The logs are inserted with plain SQL in
-// one transaction, skipping the record validation: it would only check the overlap rules the
-// generator already keeps, a hundred thousand times.
-func seed(app core.App, n int) (string, error) {
+// seed makes a Feidi data dir with every migration, a cohort of engineers and n commute logs.
+// The logs are inserted with plain SQL in one transaction, skipping the record validation: it
+// would only check the overlap rules the generator already keeps, a hundred thousand times.
+func seed(dir string, n int) (string, error) {
+	app := core.NewBaseApp(core.BaseAppConfig{DataDir: dir})
+	if err := app.Bootstrap(); err != nil {
+		return "", err
+	}
+	defer app.ResetBootstrapState()
+	if err := app.RunAllMigrations(); err != nil {
+		return "", err
+	}
 	var cohortID string
 	err := app.RunInTransaction(func(tx core.App) error {
 		users, err := tx.FindCollectionByNameOrId("users")
@@ -157,72 +161,44 @@ func seed(app core.App, n int) (string, error) {
 	return cohortID, err
 }
 
-// bareStream writes n rows of the commute sheet's shape with nothing but a StreamWriter.
-func bareStream(path string, n int) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		return err
+type figures struct{ seconds, cpu, rss float64 }
+
+var (
+	elapsedLine = regexp.MustCompile(`Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)`)
+	rssLine     = regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`)
+	userLine    = regexp.MustCompile(`User time \(seconds\): ([\d.]+)`)
+	systemLine  = regexp.MustCompile(`System time \(seconds\): ([\d.]+)`)
+)
+
+// measure runs the program under /usr/bin/time -v and reads its wall-clock time and peak RSS.
+func measure(program string, args ...string) (figures, error) {
+	var stderr bytes.Buffer
+	cmd := exec.Command("/usr/bin/time", append([]string{"-v", program}, args...)...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return figures{}, fmt.Errorf("%s: %v\n%s", program, err, stderr.Bytes())
 	}
-	row := make([]any, 15)
-	for k := 0; k < n; k++ {
-		e, i := k%engineers, k/engineers
-		depart, arrive := tripAt(e, i)
-		row = append(row[:0], fmt.Sprintf("t%015d", k), "engineer", "工程师", "成都", "大足", depart, arrive,
-			depart, arrive, depart, "高铁", 240.0, 1.25, 96.5, "成都东—大足南")
-		cell, _ := excelize.CoordinatesToCellName(1, k+1)
-		if err := sw.SetRow(cell, row); err != nil {
-			return err
-		}
+	e, r := elapsedLine.FindSubmatch(stderr.Bytes()), rssLine.FindSubmatch(stderr.Bytes())
+	u, y := userLine.FindSubmatch(stderr.Bytes()), systemLine.FindSubmatch(stderr.Bytes())
+	if e == nil || r == nil || u == nil || y == nil {
+		return figures{}, fmt.Errorf("%s: no figures in\n%s", program, stderr.Bytes())
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.SaveAs(path)
+	h, _ := strconv.ParseFloat(string(e[1]), 64)
+	m, _ := strconv.ParseFloat(string(e[2]), 64)
+	s, _ := strconv.ParseFloat(string(e[3]), 64)
+	kb, _ := strconv.ParseFloat(string(r[1]), 64)
+	user, _ := strconv.ParseFloat(string(u[1]), 64)
+	system, _ := strconv.ParseFloat(string(y[1]), 64)
+	return figures{seconds: h*3600 + m*60 + s, cpu: user + system, rss: kb / 1024}, nil
 }
 
-type figures struct{ seconds, peak, alloc float64 }
-
-func (f figures) print(n int, name string) {
-	fmt.Printf("%-8d %-10s %10.2f %14.1f %14.1f\n", n, name, f.seconds, f.peak, f.alloc)
-}
-
-// measure runs fn and samples the heap in use every millisecond: the peak above what was in use
-// before, and the bytes allocated in all.
-func measure(fn func() error) (figures, error) {
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	t0 := time.Now()
-	err := fn()
-	elapsed := time.Since(t0)
-	close(stop)
-	<-sampled
-	var after runtime.MemStats
-	runtime.ReadMemStats(&after)
-	const mib = 1 << 20
-	return figures{
-		seconds: elapsed.Seconds(),
-		peak:    float64(peak.Load()-min(peak.Load(), before.HeapInuse)) / mib,
-		alloc:   float64(after.TotalAlloc-before.TotalAlloc) / mib,
-	}, err
+func median(fs []figures) figures {
+	secs, cpu, rss := make([]float64, len(fs)), make([]float64, len(fs)), make([]float64, len(fs))
+	for i, f := range fs {
+		secs[i], cpu[i], rss[i] = f.seconds, f.cpu, f.rss
+	}
+	for _, v := range [][]float64{secs, cpu, rss} {
+		slices.Sort(v)
+	}
+	return figures{secs[len(fs)/2], cpu[len(fs)/2], rss[len(fs)/2]}
 }

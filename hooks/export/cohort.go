@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"math/bits"
 	"time"
@@ -27,13 +28,22 @@ var (
 		{"培训天数", "training_days", integer, 10},
 		{"请假天数", "leave_days", integer, 10},
 	}
+	// The cohort's months, under its summary: what the charts of the first sheet draw.
+	// Its months are text ("2026-08"): a chart's category labels read the cells' values, and not
+	// every reader formats date serials there as the cells show them (LibreOffice prints 46235).
+	cohortMonthSheet = &sheet{Name: "队列月度", File: "cohort_months.csv", Columns: append([]column{
+		{"月份", "month", text, 10},
+	}, metricColumns...), Charts: []chart{
+		{Title: "成都、大足天数（人天）", Category: "month", Values: []string{"chengdu_days", "dazu_days"}},
+		{Title: "跨城次数", Category: "month", Values: []string{"trips"}},
+	}}
 	cohortSummarySheet = &sheet{Name: "概览", File: "summary.csv", Columns: append([]column{
 		{"队列ID", "cohort", text, 18},
 		{"队列", "cohort_name", text, 28},
 		{"起始月份", "from", month, 10},
 		{"结束月份", "to", month, 10},
 		{"工程师人数", "engineers", integer, 10},
-	}, metricColumns...)}
+	}, metricColumns...), Below: cohortMonthSheet}
 	engineerMonthSheet = &sheet{Name: "工程师月度", File: "engineer_months.csv", Columns: append([]column{
 		{"工程师ID", "engineer", text, 18},
 		{"工程师", "engineer_name", text, 14},
@@ -164,6 +174,7 @@ func Cohort(ctx context.Context, db dbx.Builder, cohortID string, p Period, out 
 		{scheduleSheet, x.entries},
 		{engineerMonthSheet, x.engineerMonths},
 		{cohortSummarySheet, x.summary},
+		{cohortMonthSheet, x.cohortMonths},
 	})
 }
 
@@ -263,10 +274,26 @@ func (x *cohortExport) engineerMonths(t table) error {
 }
 
 func (x *cohortExport) summary(t table) error {
+	row := append([]any{x.cohort.ID, x.cohort.Name, x.period.From, x.period.To, len(x.members)},
+		x.total(0, x.period.Months())...)
+	return t.row(row...)
+}
+
+func (x *cohortExport) cohortMonths(t table) error {
+	for i := range x.period.Months() {
+		if err := t.row(append([]any{x.period.month(i).Format(monthLayout)}, x.total(i, i+1)...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// total is the metrics of the cohort over months [from, to) of the period, days as person-days.
+func (x *cohortExport) total(from, to int) []any {
 	var total engineerMonth
 	var chengdu, dazu, both, training, leave int
 	for e := range x.members {
-		for i := range x.months[e] {
+		for i := from; i < to; i++ {
 			a := &x.months[e][i]
 			total.add(a)
 			chengdu += days(a.chengdu)
@@ -276,35 +303,67 @@ func (x *cohortExport) summary(t table) error {
 			leave += days(a.leave)
 		}
 	}
-	row := append([]any{x.cohort.ID, x.cohort.Name, x.period.From, x.period.To, len(x.members)},
-		total.metrics(chengdu, dazu, both, training, leave)...)
-	return t.row(row...)
+	return total.metrics(chengdu, dazu, both, training, leave)
 }
 
 func days(set uint32) int { return bits.OnesCount32(set) }
 
 // pages runs the keyset query q page by page and hands each row to emit; after moves the
-// keyset parameters past the last row of a page. Only one page is in memory at a time.
+// keyset parameters past the last row of a page. The next page is read while this one is
+// written, so that SQLite and the writer each have a core; at most two pages are in memory.
 func pages[T any](w *writer, db dbx.Builder, q string, params dbx.Params, after func(last T, p dbx.Params), emit func(T) error) error {
 	params["limit"] = pageSize
+	next := fetch[T](db, q, params)
 	for {
-		var page []T
-		if err := db.NewQuery(q).Bind(params).All(&page); err != nil {
-			return err
+		p := <-next
+		if p.err != nil {
+			return p.err
 		}
-		for _, r := range page {
+		next = nil
+		if len(p.rows) == pageSize {
+			params = maps.Clone(params)
+			after(p.rows[len(p.rows)-1], params)
+			next = fetch[T](db, q, params)
+		}
+		for _, r := range p.rows {
 			if err := emit(r); err != nil {
+				drain(next)
 				return err
 			}
 		}
-		w.inSheet += len(page)
+		w.inSheet += len(p.rows)
 		if err := w.report(); err != nil {
+			drain(next)
 			return err
 		}
-		if len(page) < pageSize {
+		if next == nil {
 			return nil
 		}
-		after(page[len(page)-1], params)
+	}
+}
+
+// page is one page of a keyset query, or why it could not be read.
+type page[T any] struct {
+	rows []T
+	err  error
+}
+
+// fetch reads one page in the background. The writer does not query while it writes a page,
+// so the query has the connection (or the transaction) to itself.
+func fetch[T any](db dbx.Builder, q string, params dbx.Params) <-chan page[T] {
+	ch := make(chan page[T], 1)
+	go func() {
+		var p page[T]
+		p.err = db.NewQuery(q).Bind(params).All(&p.rows)
+		ch <- p
+	}()
+	return ch
+}
+
+// drain waits for a page being read, so that no query outlives the export's transaction.
+func drain[T any](next <-chan page[T]) {
+	if next != nil {
+		<-next
 	}
 }
 

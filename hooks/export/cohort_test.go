@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,6 +55,26 @@ func rawRows(t *testing.T, f *excelize.File, sheet string) [][]string {
 		t.Fatal(err)
 	}
 	return rows[1:]
+}
+
+// tables reads a sheet back as the tables on it, one under the other after a blank row; each
+// without its header row.
+func tables(t *testing.T, f *excelize.File, sheet string) [][][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][][]string
+	for len(rows) > 0 {
+		end := slices.IndexFunc(rows, func(r []string) bool { return len(r) == 0 })
+		if end < 0 {
+			end = len(rows)
+		}
+		out = append(out, rows[1:end])
+		rows = rows[min(end+1, len(rows)):]
+	}
+	return out
 }
 
 func num(t *testing.T, s string) float64 {
@@ -165,6 +186,7 @@ func TestCohortReconciles(t *testing.T) {
 	}
 
 	var sum metrics
+	byMonth := map[string]*metrics{}
 	monthly := rawRows(t, f, "工程师月度")
 	if len(monthly) != 4 { // two engineers, two months
 		t.Fatalf("%d monthly rows, want 4", len(monthly))
@@ -172,6 +194,11 @@ func TestCohortReconciles(t *testing.T) {
 	for _, r := range monthly {
 		m := readMetrics(t, r[3:])
 		sum.add(m)
+		month := day(t, r[2])[:7]
+		if byMonth[month] == nil {
+			byMonth[month] = &metrics{}
+		}
+		byMonth[month].add(m)
 		want := fromDetails[key{r[0], day(t, r[2])[:7]}]
 		if want == nil {
 			want = &metrics{}
@@ -180,9 +207,15 @@ func TestCohortReconciles(t *testing.T) {
 			t.Errorf("%s %s %s: monthly row %+v, details add up to %+v", r[1], r[0], day(t, r[2]), m, *want)
 		}
 	}
-	summary := rawRows(t, f, "概览")
-	if len(summary) != 1 {
-		t.Fatalf("%d summary rows", len(summary))
+	first := tables(t, f, "概览")
+	if len(first) != 2 || len(first[0]) != 1 || len(first[1]) != 2 {
+		t.Fatalf("概览: %v, want the summary row and two months under it", first)
+	}
+	summary := first[0]
+	for _, r := range first[1] { // the cohort's months: the sum of its engineers' rows
+		if m := readMetrics(t, r[1:]); byMonth[r[0]] == nil || !m.equal(*byMonth[r[0]]) {
+			t.Errorf("概览 month %s: %+v, engineers' rows add up to %+v", r[0], m, byMonth[r[0]])
+		}
 	}
 	total := readMetrics(t, summary[0][5:])
 	if !total.equal(sum) {
@@ -196,7 +229,7 @@ func TestCohortReconciles(t *testing.T) {
 	if summary[0][4] != "2" {
 		t.Errorf("engineers %s, want 2", summary[0][4])
 	}
-	if len(trips) != 4 || res.Rows["通勤记录"] != 4 || res.Rows["日程"] != 6 || res.Total != 4+6+4+1 {
+	if len(trips) != 4 || res.Rows["通勤记录"] != 4 || res.Rows["日程"] != 6 || res.Rows["队列月度"] != 2 || res.Total != 4+6+4+1+2 {
 		t.Errorf("rows %+v, %d trips in the sheet", res, len(trips))
 	}
 }
@@ -300,7 +333,7 @@ func TestCohortCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(files) != 4 || len(files["commute_logs.csv"]) != 5 || len(files["schedules.csv"]) != 7 {
+	if len(files) != 5 || len(files["cohort_months.csv"]) != 3 || len(files["commute_logs.csv"]) != 5 || len(files["schedules.csv"]) != 7 {
 		t.Fatalf("files %v", files)
 	}
 	summary := files["summary.csv"]

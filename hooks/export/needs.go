@@ -12,13 +12,25 @@ import (
 
 // The sheets of the needs summary, in the order people see them.
 var (
+	// Needs by category and status, under the summary: what its chart draws.
+	categoryStatusSheet = &sheet{Name: "类别状态", File: "category_status.csv", Columns: []column{
+		{"类别", "category", text, 12},
+		{"待处理", "open", integer, 10},
+		{"已发布", "published", integer, 10},
+		{"已揭榜", "claimed", integer, 10},
+		{"已解决", "resolved", integer, 10},
+		{"已撤回", "withdrawn", integer, 10},
+		{"合计", "needs", integer, 10},
+	}, Charts: []chart{
+		{Title: "需求数：按类别与状态", Category: "category", Values: statuses, Stacked: true},
+	}}
 	needsSummarySheet = &sheet{Name: "汇总", File: "summary.csv", Columns: []column{
 		{"行业", "industry", text, 12},
 		{"类别", "category", text, 10},
 		{"状态", "status", text, 10},
 		{"需求数", "needs", integer, 10},
 		{"预算合计（万元）", "budget_wan", wan, 16},
-	}}
+	}, Below: categoryStatusSheet}
 	enterpriseSheet = &sheet{Name: "企业", File: "enterprises.csv", Columns: []column{
 		{"企业ID", "enterprise", text, 18},
 		{"企业", "enterprise_name", text, 30},
@@ -193,6 +205,26 @@ func Needs(ctx context.Context, db dbx.Builder, p Period, out io.Writer, opts Op
 			})
 			for _, k := range keys {
 				if err := t.row(labels[k[0]], labels[k[1]], labels[k[2]], groups[k].needs, groups[k].budget); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{categoryStatusSheet, func(t table) error {
+			// Every category, with or without needs, so that the chart's axis does not move.
+			for _, c := range categories {
+				row, total := []any{labels[c]}, 0
+				for _, s := range statuses {
+					n := 0
+					for k, g := range groups {
+						if k[1] == c && k[2] == s {
+							n += g.needs
+						}
+					}
+					row = append(row, n)
+					total += n
+				}
+				if err := t.row(append(row, total)...); err != nil {
 					return err
 				}
 			}

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -71,7 +72,7 @@ func TestNeedsReconciles(t *testing.T) {
 		count, budget int
 	}{{"汇总", 3, 4}, {"企业", 5, 6}} {
 		var n, b float64
-		for _, r := range rawRows(t, f, s.sheet) {
+		for _, r := range tables(t, f, s.sheet)[0] {
 			n += num(t, r[s.count])
 			b += num(t, r[s.budget])
 		}
@@ -79,7 +80,30 @@ func TestNeedsReconciles(t *testing.T) {
 			t.Errorf("%s: %v needs, %v 万元; details %d, %v", s.sheet, n, b, len(detail), budget)
 		}
 	}
-	summary := rawRows(t, f, "汇总")
+	first := tables(t, f, "汇总")
+	summary := first[0]
+	// Under it, needs by category and status: each cell counts the detail rows.
+	if len(first) != 2 || len(first[1]) != 5 {
+		t.Fatalf("汇总: %v, want the summary and five categories under it", first)
+	}
+	for _, r := range first[1] {
+		total := 0
+		for i, status := range []string{"待处理", "已发布", "已揭榜", "已解决", "已撤回"} {
+			n := 0
+			for _, d := range detail {
+				if d[4] == r[0] && d[5] == status {
+					n++
+				}
+			}
+			if r[1+i] != strconv.Itoa(n) {
+				t.Errorf("%s %s: %s needs, details have %d", r[0], status, r[1+i], n)
+			}
+			total += n
+		}
+		if r[6] != strconv.Itoa(total) {
+			t.Errorf("%s: total %s, want %d", r[0], r[6], total)
+		}
+	}
 	if len(detail) != 4 || budget != 200.5 || len(summary) != 3 || summary[0][0] != "五金" || summary[0][3] != "2" {
 		t.Errorf("detail %d rows, %v 万元; summary %v", len(detail), budget, summary)
 	}

@@ -35,6 +35,20 @@ type sheet struct {
 	Name    string
 	File    string // the CSV file name, ASCII so every unzip tool copes
 	Columns []column
+	// Below is a table written under this one on the same worksheet, after a blank row, and
+	// in its own CSV file; it is written right after this one.
+	Below *sheet
+	// Charts are native charts of this table's rows, drawn under it (xlsx only). They read the
+	// table's cells, so a number fixed in the sheet moves its chart.
+	Charts []chart
+}
+
+// chart is a column chart of a table: one category per row, one series per value column.
+type chart struct {
+	Title    string
+	Category string   // the field of the column that names the rows
+	Values   []string // the fields of the columns drawn, one series each
+	Stacked  bool
 }
 
 // book receives the sheets of an export one after the other.

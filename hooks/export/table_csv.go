@@ -25,6 +25,29 @@ func (b *csvBook) begin(s *sheet) (table, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newCSVTable(w, s)
+}
+
+func (b *csvBook) close() error { return b.zw.Close() }
+
+// oneCSV writes the table named file as one CSV file to out; the others' rows are counted
+// and dropped.
+type oneCSV struct {
+	out  io.Writer
+	file string
+}
+
+func (b *oneCSV) begin(s *sheet) (table, error) {
+	if s.File != b.file {
+		return &csvTable{sheet: s, w: csv.NewWriter(io.Discard), record: make([]string, len(s.Columns)), discard: true}, nil
+	}
+	return newCSVTable(b.out, s)
+}
+
+func (b *oneCSV) close() error { return nil }
+
+// newCSVTable starts a CSV file of s on w: the BOM, then the header row.
+func newCSVTable(w io.Writer, s *sheet) (table, error) {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return nil, err
 	}
@@ -36,16 +59,19 @@ func (b *csvBook) begin(s *sheet) (table, error) {
 	return t, t.w.Write(t.record)
 }
 
-func (b *csvBook) close() error { return b.zw.Close() }
-
 type csvTable struct {
-	sheet  *sheet
-	w      *csv.Writer
-	rows   int
-	record []string
+	sheet   *sheet
+	w       *csv.Writer
+	rows    int
+	record  []string
+	discard bool // a table read only to add up another
 }
 
 func (t *csvTable) row(values ...any) error {
+	if t.discard {
+		t.rows++
+		return nil
+	}
 	for i, v := range values {
 		t.record[i] = formatCSV(t.sheet.Columns[i].Kind, v)
 	}

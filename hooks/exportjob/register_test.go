@@ -147,7 +147,7 @@ func TestRunJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	job = find(t, app, job.Id)
-	if job.GetString("status") != exportjob.Done || job.GetInt("total_rows") != 15 || job.GetString("file") == "" {
+	if job.GetString("status") != exportjob.Done || job.GetInt("total_rows") != 17 || job.GetString("file") == "" {
 		t.Fatalf("job %v", job)
 	}
 	if !strings.Contains(job.GetString("rows"), `"通勤记录":4`) {

@@ -94,7 +94,7 @@ func generate(ctx context.Context, app core.App, job *core.Record) (export.Resul
 	if err != nil {
 		return export.Result{}, path, err
 	}
-	res, err := export.Write(ctx, app.DB(), req, f, export.Options{Format: format})
+	res, err := export.Write(ctx, app.ConcurrentDB(), req, f, export.Options{Format: format})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
