@@ -49,6 +49,9 @@ func TestEveryCollectionIsInTheMatrix(t *testing.T) {
 		if c.System || c.Name == "sync_rejects" || c.Name == "exports" || c.Name == "outbox" {
 			continue // PocketBase's own, and those with tests of their own (hooks/watermelon, exportjob, outbox)
 		}
+		if c.CreateRule == nil && c.UpdateRule == nil && c.DeleteRule == nil {
+			continue // written only by the server's own endpoints (feed keys and their uses), tested there
+		}
 		if !slices.ContainsFunc(matrix, func(g grant) bool { return g.collection == c.Name && g.createBody != "" }) {
 			t.Errorf("collection %s has no row with writes in the access matrix", c.Name)
 		}
