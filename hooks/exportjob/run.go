@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"feidi/hooks/clip"
 	"feidi/hooks/export"
 )
 
@@ -114,8 +115,5 @@ func describe(err error) string {
 	if errors.Is(err, export.ErrUnknownCohort) {
 		msg = "The cohort no longer exists."
 	}
-	if r := []rune(msg); len(r) > 1900 {
-		msg = string(r[:1900]) + "…"
-	}
-	return fmt.Sprintf("The export failed: %s", msg)
+	return fmt.Sprintf("The export failed: %s", clip.Text(msg, 1900))
 }

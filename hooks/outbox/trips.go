@@ -34,7 +34,7 @@ func EnqueueDailyTrips(app core.App, day time.Time) error {
 	err := app.DB().NewQuery(`SELECT e.id AS enterprise, e.uscc, e.name, c.to_city, c.depart_at, c.arrive_at
 		FROM commute_logs c JOIN engineers g ON g.id = c.engineer JOIN enterprises e ON e.id = g.dazu_employer
 		WHERE c.depart_at >= {:from} AND c.depart_at < {:to} AND c.from_city != c.to_city`).
-		Bind(dbx.Params{"from": dbTime(from), "to": dbTime(to)}).All(&rows)
+		Bind(dbx.Params{"from": tz.Stored(from), "to": tz.Stored(to)}).All(&rows)
 	if err != nil {
 		return err
 	}
@@ -61,10 +61,4 @@ func EnqueueDailyTrips(app core.App, day time.Time) error {
 	sort.Slice(data.Enterprises, func(i, j int) bool { return data.Enterprises[i].Enterprise.ID < data.Enterprises[j].Enterprise.ID })
 	return Enqueue(app, Message{Target: TargetSharing, Event: sharing.TripsDaily, Source: "commute_logs/" + data.Day,
 		Payload: data, Key: "sharing-trips-daily-" + data.Day})
-}
-
-// dbTime writes t the way PocketBase stores dates, so that they compare as text.
-func dbTime(t time.Time) string {
-	dt, _ := types.ParseDateTime(t)
-	return dt.String()
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"feidi/hooks/clip"
+	"feidi/hooks/tz"
 	"feidi/integrations/delivery"
 )
 
@@ -133,14 +135,14 @@ func (w *Worker) claim(target string) (*core.Record, error) {
 		err := w.App.RecordQuery(Collection).
 			AndWhere(dbx.HashExp{"target": target}).
 			AndWhere(dbx.NewExp(`(status = {:pending} AND next_attempt_at <= {:now}) OR (status = {:delivering} AND updated <= {:expired})`,
-				dbx.Params{"pending": StatusPending, "delivering": StatusDelivering, "now": dbTime(now), "expired": dbTime(now.Add(-w.Lease))})).
+				dbx.Params{"pending": StatusPending, "delivering": StatusDelivering, "now": tz.Stored(now), "expired": tz.Stored(now.Add(-w.Lease))})).
 			OrderBy("next_attempt_at", "rowid").Limit(1).All(&rows)
 		if err != nil || len(rows) == 0 {
 			return nil, err
 		}
 		res, err := w.App.NonconcurrentDB().NewQuery(`UPDATE outbox SET status = {:delivering}, attempts = attempts + 1,
 			updated = {:now} WHERE id = {:id} AND status = {:status} AND updated = {:updated}`).
-			Bind(dbx.Params{"delivering": StatusDelivering, "now": dbTime(now), "id": rows[0].Id,
+			Bind(dbx.Params{"delivering": StatusDelivering, "now": tz.Stored(now), "id": rows[0].Id,
 				"status": rows[0].GetString("status"), "updated": rows[0].GetString("updated")}).Execute()
 		if err != nil {
 			return nil, err
@@ -183,24 +185,17 @@ func (w *Worker) record(row *core.Record, resp *delivery.Response, sendErr error
 	}
 	row.Set("last_status", de.Status)
 	row.Set("response", de.Body)
-	row.Set("last_error", truncate(de.Error(), 2000))
+	row.Set("last_error", clip.Text(de.Error(), 2000))
 	attempts := row.GetInt("attempts")
 	switch {
 	case de.Permanent:
 		row.Set("status", StatusDead)
 	case attempts >= w.Policy.MaxAttempts:
 		row.Set("status", StatusDead)
-		row.Set("last_error", truncate(fmt.Sprintf("gave up after %d attempts: %s", attempts, de.Error()), 2000))
+		row.Set("last_error", clip.Text(fmt.Sprintf("gave up after %d attempts: %s", attempts, de.Error()), 2000))
 	default:
 		row.Set("status", StatusPending)
 		row.Set("next_attempt_at", now.Add(w.Policy.Delay(attempts)))
 	}
 	return w.App.Save(row)
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }

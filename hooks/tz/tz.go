@@ -5,6 +5,8 @@ package tz
 import (
 	"time"
 	_ "time/tzdata" // the zone must not depend on the host's zoneinfo
+
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Shanghai is Asia/Shanghai (UTC+8, no daylight saving).
@@ -45,4 +47,10 @@ func AsDay(t time.Time) time.Time {
 		return t
 	}
 	return Day(t)
+}
+
+// Stored writes t the way PocketBase stores a date (UTC, "2006-01-02 15:04:05.000Z"), so that
+// SQL can compare it with stored dates as text.
+func Stored(t time.Time) string {
+	return t.UTC().Format(types.DefaultDateLayout)
 }

@@ -19,18 +19,13 @@ func NormalizeUSCC(raw string) (string, error) {
 	if len(code) != 18 {
 		return "", validation.NewError("validation_uscc_length", "A unified social credit code has 18 characters.")
 	}
-	sum := 0
 	for i := 0; i < 18; i++ {
-		v := strings.IndexByte(usccAlphabet, code[i])
-		if v < 0 {
+		if strings.IndexByte(usccAlphabet, code[i]) < 0 {
 			return "", validation.NewError("validation_uscc_character",
 				"Character "+string(code[i])+" cannot appear in a unified social credit code (I, O, S, V and Z are never used).")
 		}
-		if i < 17 {
-			sum += v * usccWeights[i]
-		}
 	}
-	if want := USCCCheckChar(code[:17]); code[17] != want {
+	if code[17] != USCCCheckChar(code[:17]) {
 		return "", validation.NewError("validation_uscc_check",
 			"The check character does not match: please re-read the code from the business licence.")
 	}
