@@ -10,6 +10,8 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+
+	"feidi/hooks/clip"
 )
 
 // What a push could not apply is kept in sync_rejects for its author: the raw as pushed and the
@@ -40,7 +42,7 @@ func (p *pushRun) keepReject(c change, reason error) error {
 		return err
 	}
 	r.Load(map[string]any{"user": p.auth.Id, "table": c.table.Name, "record_id": c.id, "operation": op,
-		"raw": c.raw, "errors": fieldErrors(reason), "message": truncate(rejectMessage(reason), 1900)})
+		"raw": c.raw, "errors": fieldErrors(reason), "message": clip.Text(rejectMessage(reason), 1900)})
 	return p.tx.Save(r)
 }
 
@@ -76,15 +78,6 @@ func rejectMessage(reason error) string {
 		parts = append(parts, name+": "+fields[name].Error())
 	}
 	return strings.Join(parts, "; ")
-}
-
-// truncate cuts s to at most n characters, marking the cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // fieldErrors writes validation errors the way the REST API answers them: per field, a code and

@@ -28,7 +28,7 @@ func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) 
 	var seq int64
 	err := app.RunInTransaction(func(tx core.App) (err error) {
 		// written is the seq of the last write to the data; a pull does not move it. epoch moves
-		// when what the rules read of other records changes (see migration 1764058310).
+		// when what the rules read of other records changes (see migration 1764058410).
 		state := struct {
 			Seq     int64 `db:"seq"`
 			Written int64 `db:"written"`

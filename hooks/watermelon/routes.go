@@ -9,6 +9,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"feidi/hooks/tz"
 )
 
 // Register binds the sync endpoints and the daily pruning of tombstones older than
@@ -48,7 +50,7 @@ func schema(e *core.RequestEvent) error {
 // older than the newest of them can no longer be told what it missed, so the horizon moves up
 // and such a device is sent a full replacement instead.
 func Prune(app core.App, before time.Time) error {
-	cutoff := before.UTC().Format("2006-01-02 15:04:05.000Z")
+	cutoff := tz.Stored(before)
 	return app.RunInTransaction(func(tx core.App) error {
 		var horizon int64
 		err := tx.DB().NewQuery(`SELECT COALESCE(MAX(seq), 0) FROM (
