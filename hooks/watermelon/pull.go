@@ -184,8 +184,17 @@ func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
 	if bucket == "created" {
 		return "r.seq > {:last} AND r.pushed_at IS NOT {:last}"
 	}
-	return "(r.seq <= {:last} OR r.pushed_at = {:last}) AND t.sync_seq > {:last}"
+	if p.lastPulledAt == 0 {
+		return "FALSE" // a first pull has nothing to update: every record it gets is created
+	}
+	return updatedSince
 }
+
+// updatedSince is the incremental updated bucket: records changed since the last pull that
+// were in reach before it. It is read from the table's sync_seq index outward (rows changed
+// since the pull, each looked up in the reach), so it costs what changed, not the reach; every
+// other bucket is read from the user's reach rows.
+const updatedSince = "(r.seq <= {:last} OR r.pushed_at = {:last}) AND t.sync_seq > {:last}"
 
 // streamRows writes the raws of one bucket, flushing buf to w as it fills.
 func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, user string, last, seq int64) ([]byte, error) {
@@ -197,9 +206,13 @@ func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, use
 	for _, c := range t.Columns {
 		cols = append(cols, "t.[["+c.Name+"]]")
 	}
-	q := app.DB().NewQuery(`SELECT ` + strings.Join(cols, ",") + ` FROM {{` + t.Name + `}} t
-		JOIN _sync_reach r ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id AND r.in_reach = 1
-		WHERE t.sync_seq <= {:seq} AND ` + filter).
+	// CROSS JOIN fixes SQLite's loop order: the left side is the outer loop.
+	from := `{{` + t.Name + `}} t CROSS JOIN _sync_reach r ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id`
+	if filter != updatedSince {
+		from = `_sync_reach r CROSS JOIN {{` + t.Name + `}} t ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id`
+	}
+	q := app.DB().NewQuery(`SELECT ` + strings.Join(cols, ",") + ` FROM ` + from + `
+		WHERE r.in_reach = 1 AND t.sync_seq <= {:seq} AND ` + filter).
 		Bind(dbx.Params{"user": user, "tbl": t.Name, "last": last, "seq": seq})
 	rows, err := q.Rows()
 	if err != nil {

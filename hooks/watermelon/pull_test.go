@@ -518,4 +518,21 @@ func TestIncrementalReachFollowsChangedRecords(t *testing.T) {
 	if a := coordinator.pull(); !has(ids(a.Changes["commute_logs"].Created), at.CommuteB) {
 		t.Errorf("a new member's old trips did not reach the coordinator: %+v", a.Changes["commute_logs"])
 	}
+	// The member's next trip reaches the coordinator on the incremental path, the rule judged
+	// through the back-relation from engineers to cohort_members.
+	trips, _ := app.FindCollectionByNameOrId("commute_logs")
+	trip := core.NewRecord(trips)
+	trip.Id = "NextTripOfEngB01"
+	trip.Load(map[string]any{"engineer": at.EngineerRecB, "from_city": "chengdu", "to_city": "dazu", "mode": "hsr",
+		"depart_at": "2026-03-09 10:00:00.000Z", "arrive_at": "2026-03-09 11:15:00.000Z"})
+	at.Save(t, app, trip)
+	app.DB().NewQuery("SELECT epoch FROM _sync_state").Row(&before)
+	var userEpoch int64
+	app.DB().NewQuery("SELECT epoch FROM _sync_users WHERE user_id = {:u}").Bind(map[string]any{"u": at.CoordinatorA}).Row(&userEpoch)
+	if userEpoch != before {
+		t.Fatal("the coordinator's reach is of another epoch: this part would not take the incremental path")
+	}
+	if a := coordinator.pull(); !has(ids(a.Changes["commute_logs"].Created), "NextTripOfEngB01") {
+		t.Errorf("a member's new trip did not reach the coordinator: %+v", a.Changes["commute_logs"])
+	}
 }

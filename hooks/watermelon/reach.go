@@ -103,6 +103,7 @@ func reachChanges(tx core.App, info *core.RequestInfo, user string, t *table, si
 		return nil, nil, err
 	}
 	slices.Sort(now)
+	now = slices.Compact(now) // a back-relation may list an id more than once
 	slices.Sort(before)
 	gained, lost = diff(now, before)
 	return gained, lost, nil

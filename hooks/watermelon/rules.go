@@ -17,18 +17,25 @@ import (
 // API evaluates them; nothing here restates who may see or change what.
 
 // visibleIDs returns the ids of the records of c that the caller may list; with since ≥ 0,
-// only among those changed after that sequence number (the index on sync_seq finds them, so
-// the rule is judged on those rows alone).
+// only among those changed after that sequence number. Those are read first through the
+// sync_seq index into a materialised table that the rule is then judged on: left to itself,
+// SQLite walks the whole table's primary key for the rule's DISTINCT. The stand-in keeps the
+// collection's id, so back-relations to it still resolve.
 func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, since int64) ([]string, error) {
 	if c.ListRule == nil && !info.HasSuperuserAuth() {
 		return nil, nil // superusers only
 	}
+	from := *c
 	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name)
 	if since >= 0 {
-		q.Where(dbx.NewExp("[["+c.Name+"."+seqColumn+"]] > {:since}", dbx.Params{"since": since}))
+		from.Name = c.Name + "_sync_changed"
+		q = app.DB().Select(from.Name+".id").Distinct(true).
+			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT * FROM {{%s}} WHERE [[%s]] > {:since})",
+				from.Name, c.Name, seqColumn)).
+			From(from.Name).AndBind(dbx.Params{"since": since})
 	}
 	if !info.HasSuperuserAuth() && *c.ListRule != "" {
-		resolver := core.NewRecordFieldResolver(app, c, info, true)
+		resolver := core.NewRecordFieldResolver(app, &from, info, true)
 		expr, err := search.FilterData(*c.ListRule).BuildExpr(resolver)
 		if err != nil {
 			return nil, fmt.Errorf("%s list rule: %w", c.Name, err)
