@@ -29,7 +29,7 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, since 
 	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name)
 	if since >= 0 {
 		from.Name = c.Name + "_sync_changed"
-		q = app.DB().Select(from.Name+".id").Distinct(true).
+		q = app.DB().Select(from.Name + ".id").Distinct(true).
 			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT * FROM {{%s}} WHERE [[%s]] > {:since})",
 				from.Name, c.Name, seqColumn)).
 			From(from.Name).AndBind(dbx.Params{"since": since})
