@@ -7,12 +7,12 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/cmd/seed"
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/feed"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
-	"feidi/hooks/seed"
 	"feidi/hooks/settings"
 	"feidi/hooks/validate"
 	"feidi/hooks/watermelon"

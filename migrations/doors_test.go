@@ -15,7 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 	"feidi/hooks/watermelon"
 )
 

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"testing"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // TestSignInIsThrottled: 40 wrong passwords in a row from one address are not all answered;

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // roles are the callers of the matrix: anonymous ("") and two users of each owning role.

@@ -18,7 +18,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 )
 
 // A world is the data a benchmark starts from, shaped like users' data: each engineer logs one

@@ -12,7 +12,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 )
 
 // pullWorld gives engineer A 50,000 records (10,000 days of an entry and four trips) and

@@ -9,7 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 )
 
 // BenchmarkPush pushes engineer A's next records — schedule entries and trips, day after day,

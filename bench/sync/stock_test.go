@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 )
 
 // stockSnapshot is the data dir of a stock PocketBase app — PocketBase's own migrations only, no

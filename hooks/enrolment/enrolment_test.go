@@ -8,7 +8,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // client speaks strings, which reads well in these tests.

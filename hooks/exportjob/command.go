@@ -12,7 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
-	"feidi/hooks/export"
+	"feidi/hooks/lib/workbook"
 )
 
 // Command returns `feidi export`, which writes an export to a file from the terminal or a cron
@@ -49,22 +49,22 @@ const commandMemoryLimit = 48 << 20
 
 // runExport writes the export the flags ask for.
 func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format string, needs bool) error {
-	p, err := export.ParsePeriod(from, to)
+	p, err := workbook.ParsePeriod(from, to)
 	if err != nil {
 		return err
 	}
-	req := export.Request{Kind: export.KindCohort, Cohort: cohort, Period: p}
+	req := workbook.Request{Kind: workbook.KindCohort, Cohort: cohort, Period: p}
 	switch {
 	case needs == (cohort != ""):
 		return errors.New("give either --cohort ID or --needs")
 	case needs:
-		req.Kind = export.KindNeeds
+		req.Kind = workbook.KindNeeds
 	}
-	f := export.Format(format)
+	f := workbook.Format(format)
 	if f == "" {
-		f = export.XLSX
+		f = workbook.XLSX
 		if strings.EqualFold(filepath.Ext(out), ".zip") {
-			f = export.CSV
+			f = workbook.CSV
 		}
 	}
 	if out == "" {
@@ -82,7 +82,7 @@ func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format s
 		debug.SetMemoryLimit(commandMemoryLimit)
 	}
 	stderr := cmd.ErrOrStderr()
-	res, err := export.Write(cmd.Context(), app.ConcurrentDB(), req, file, export.Options{Format: f, Progress: progressLine(stderr)})
+	res, err := workbook.Write(cmd.Context(), app.ConcurrentDB(), req, file, workbook.Options{Format: f, Progress: progressLine(stderr)})
 	fmt.Fprintln(stderr)
 	if cerr := file.Close(); err == nil {
 		err = cerr

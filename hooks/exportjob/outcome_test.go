@@ -8,16 +8,16 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/export/exporttest"
 	"feidi/hooks/exportjob"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/workbook/workbooktest"
 )
 
 // TestAJobWhoseOutcomeCannotBeStoredFails: the final write fails (file storage, a locked
 // database); the job must not stay running with nobody on it, blocking the same request with 409.
 func TestAJobWhoseOutcomeCannotBeStoredFails(t *testing.T) {
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
+	c := workbooktest.Seed(t, app)
 	job := queue(t, app, c, "csv")
 	app.OnRecordUpdate("exports").BindFunc(func(e *core.RecordEvent) error {
 		if e.Record.GetString("status") == exportjob.Done {
@@ -37,7 +37,7 @@ func TestAJobWhoseOutcomeCannotBeStoredFails(t *testing.T) {
 // not land in the storage of a record that no longer exists.
 func TestAJobDeletedWhileRunningLeavesNoFile(t *testing.T) {
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
+	c := workbooktest.Seed(t, app)
 	job := queue(t, app, c, "csv")
 	app.OnRecordUpdate("exports").BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
@@ -70,7 +70,7 @@ func TestAJobDeletedWhileRunningLeavesNoFile(t *testing.T) {
 // would requeue the running job before the request.)
 func TestTheRequesterCannotDeleteARunningJob(t *testing.T) {
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
+	c := workbooktest.Seed(t, app)
 	job := queue(t, app, c, "csv")
 	info := &core.RequestInfo{Auth: c.Coordinator, Method: http.MethodDelete}
 	for status, allowed := range map[string]bool{exportjob.Running: false, exportjob.Failed: true, exportjob.Queued: true} {
@@ -89,7 +89,7 @@ func TestTheRequesterCannotDeleteARunningJob(t *testing.T) {
 // the unique index holds when two identical requests arrive together.
 func TestOneLiveJobPerRequestEvenInARace(t *testing.T) {
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
+	c := workbooktest.Seed(t, app)
 	first := queue(t, app, c, "csv")
 	second := core.NewRecord(first.Collection())
 	second.Load(first.FieldsData())

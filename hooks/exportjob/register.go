@@ -15,7 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/router"
 
-	"feidi/hooks/export"
+	"feidi/hooks/lib/workbook"
 )
 
 // The statuses of an export job.
@@ -75,19 +75,19 @@ func Register(app core.App) {
 func checkExport(r *core.Record) error {
 	defaults(r)
 	errs := validation.Errors{}
-	switch export.Kind(r.GetString("kind")) {
-	case export.KindCohort:
+	switch workbook.Kind(r.GetString("kind")) {
+	case workbook.KindCohort:
 		if r.GetString("cohort") == "" {
 			errs["cohort"] = validation.NewError("validation_required", "A cohort export names its cohort.")
 		}
-	case export.KindNeeds:
+	case workbook.KindNeeds:
 		if r.GetString("cohort") != "" {
 			errs["cohort"] = validation.NewError("validation_not_allowed", "The needs summary is not for one cohort: leave cohort empty.")
 		}
 	}
 	from, to := r.GetString("period_from"), r.GetString("period_to")
 	if from != "" && to != "" {
-		if _, err := export.ParsePeriod(from, to); err != nil {
+		if _, err := workbook.ParsePeriod(from, to); err != nil {
 			errs["period_to"] = validation.NewError("validation_export_period", err.Error())
 		}
 	}
@@ -103,7 +103,7 @@ func defaults(r *core.Record) {
 		r.Set("status", Queued)
 	}
 	if r.GetString("format") == "" {
-		r.Set("format", string(export.XLSX))
+		r.Set("format", string(workbook.XLSX))
 	}
 }
 

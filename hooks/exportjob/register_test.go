@@ -11,19 +11,19 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/xuri/excelize/v2"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/export/exporttest"
 	"feidi/hooks/exportjob"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/workbook/workbooktest"
 )
 
 const exportsURL = "/api/collections/exports/records"
 
 // as returns a scenario's factory with the fixture seeded, keeps the fixture in c, and sets the
 // scenario's Authorization header to the token of the user who picks from the fixture.
-func as(headers map[string]string, who func(exporttest.Cohort) *core.Record, c *exporttest.Cohort) func(testing.TB) *tests.TestApp {
+func as(headers map[string]string, who func(workbooktest.Cohort) *core.Record, c *workbooktest.Cohort) func(testing.TB) *tests.TestApp {
 	return func(t testing.TB) *tests.TestApp {
 		app := apptest.NewUnmanaged(t)
-		*c = exporttest.Seed(t, app)
+		*c = workbooktest.Seed(t, app)
 		token, err := who(*c).NewAuthToken()
 		if err != nil {
 			t.Fatal(err)
@@ -33,9 +33,9 @@ func as(headers map[string]string, who func(exporttest.Cohort) *core.Record, c *
 	}
 }
 
-func coordinator(c exporttest.Cohort) *core.Record { return c.Coordinator }
-func other(c exporttest.Cohort) *core.Record       { return c.Other }
-func admin(c exporttest.Cohort) *core.Record       { return c.Admin }
+func coordinator(c workbooktest.Cohort) *core.Record { return c.Coordinator }
+func other(c workbooktest.Cohort) *core.Record       { return c.Other }
+func admin(c workbooktest.Cohort) *core.Record       { return c.Admin }
 
 func body(kind, cohort, from, to, by string, extra ...string) *strings.Reader {
 	fields := []string{`"kind":"` + kind + `"`, `"period_from":"` + from + `"`, `"period_to":"` + to + `"`, `"requested_by":"` + by + `"`}
@@ -46,7 +46,7 @@ func body(kind, cohort, from, to, by string, extra ...string) *strings.Reader {
 }
 
 // queue saves a job as the API would have made it.
-func queue(t testing.TB, app core.App, c exporttest.Cohort, format string) *core.Record {
+func queue(t testing.TB, app core.App, c workbooktest.Cohort, format string) *core.Record {
 	exports, err := app.FindCollectionByNameOrId("exports")
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +54,8 @@ func queue(t testing.TB, app core.App, c exporttest.Cohort, format string) *core
 	job := core.NewRecord(exports)
 	job.Set("kind", "cohort")
 	job.Set("cohort", c.ID)
-	job.Set("period_from", exporttest.From)
-	job.Set("period_to", exporttest.To)
+	job.Set("period_from", workbooktest.From)
+	job.Set("period_to", workbooktest.To)
 	job.Set("format", format)
 	job.Set("requested_by", c.Coordinator.Id)
 	return apptest.Save(t, app, job)
@@ -67,52 +67,52 @@ func TestCreateExport(t *testing.T) {
 	h := func() map[string]string { return map[string]string{} }
 	type scenario struct {
 		name   string
-		who    func(exporttest.Cohort) *core.Record
-		body   func(c exporttest.Cohort) *strings.Reader
-		before []func(testing.TB, core.App, exporttest.Cohort)
+		who    func(workbooktest.Cohort) *core.Record
+		body   func(c workbooktest.Cohort) *strings.Reader
+		before []func(testing.TB, core.App, workbooktest.Cohort)
 		status int
 		want   []string
 	}
 	scenarios := []scenario{
-		{"coordinator, own cohort", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"coordinator, own cohort", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", c.ID, "2025-01", "2025-02", c.Coordinator.Id)
 		}, nil, 200, []string{`"status":"queued"`, `"format":"xlsx"`}},
-		{"admin, needs summary", admin, func(c exporttest.Cohort) *strings.Reader {
+		{"admin, needs summary", admin, func(c workbooktest.Cohort) *strings.Reader {
 			return body("needs", "", "2025-01", "2025-12", c.Admin.Id, `"format":"csv"`)
 		}, nil, 200, []string{`"status":"queued"`, `"kind":"needs"`}},
-		{"coordinator, somebody else's cohort", coordinator, func(c exporttest.Cohort) *strings.Reader {
-			return body("cohort", exporttest.OtherCohortID, "2025-01", "2025-02", c.Coordinator.Id)
+		{"coordinator, somebody else's cohort", coordinator, func(c workbooktest.Cohort) *strings.Reader {
+			return body("cohort", workbooktest.OtherCohortID, "2025-01", "2025-02", c.Coordinator.Id)
 		}, nil, 403, []string{`coordinated by somebody else`}},
-		{"unknown cohort", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"unknown cohort", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", "nosuchcohort0000", "2025-01", "2025-02", c.Coordinator.Id)
 		}, nil, 400, []string{`"cohort":{"code":"validation_unknown_cohort"`}},
-		{"from after to", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"from after to", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", c.ID, "2025-06", "2025-02", c.Coordinator.Id)
 		}, nil, 400, []string{`"period_to":{"code":"validation_export_period"`, `after`}},
-		{"period over the maximum", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"period over the maximum", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", c.ID, "2023-01", "2025-02", c.Coordinator.Id)
 		}, nil, 400, []string{`"period_to"`, `at most 24`}},
-		{"identical job running", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"identical job running", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", c.ID, "2025-01", "2025-02", c.Coordinator.Id)
-		}, []func(testing.TB, core.App, exporttest.Cohort){func(t testing.TB, app core.App, c exporttest.Cohort) {
+		}, []func(testing.TB, core.App, workbooktest.Cohort){func(t testing.TB, app core.App, c workbooktest.Cohort) {
 			job := queue(t, app, c, "xlsx")
 			job.Set("status", "running")
 			apptest.Save(t, app, job)
 		}}, 409, []string{`"status":409`, `already running`}},
-		{"client sets the status", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"client sets the status", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", c.ID, "2025-01", "2025-02", c.Coordinator.Id, `"status":"done"`)
 		}, nil, 400, []string{"Failed to create record"}},
-		{"coordinator, needs summary", coordinator, func(c exporttest.Cohort) *strings.Reader {
+		{"coordinator, needs summary", coordinator, func(c workbooktest.Cohort) *strings.Reader {
 			return body("needs", "", "2025-01", "2025-02", c.Coordinator.Id)
 		}, nil, 400, []string{"Failed to create record"}},
-		{"for somebody else", admin, func(c exporttest.Cohort) *strings.Reader {
+		{"for somebody else", admin, func(c workbooktest.Cohort) *strings.Reader {
 			return body("cohort", c.ID, "2025-01", "2025-02", c.Coordinator.Id)
 		}, nil, 400, []string{"Failed to create record"}},
 	}
 	for _, s := range scenarios {
 		headers := h()
 		var req lazyBody
-		var c exporttest.Cohort
+		var c workbooktest.Cohort
 		(&tests.ApiScenario{
 			Name:           s.name,
 			Method:         http.MethodPost,
@@ -141,7 +141,7 @@ func (b *lazyBody) Read(p []byte) (int, error) { return b.r.Read(p) }
 // TestRunJob runs a queued job and downloads its file as the requester; nobody else may.
 func TestRunJob(t *testing.T) {
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
+	c := workbooktest.Seed(t, app)
 	job := queue(t, app, c, "xlsx")
 	if err := exportjob.RunPending(context.Background(), app); err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestRunJob(t *testing.T) {
 func TestDownloadIsProtected(t *testing.T) {
 	for _, s := range []struct {
 		name   string
-		who    func(exporttest.Cohort) *core.Record
+		who    func(workbooktest.Cohort) *core.Record
 		status int
 		want   string
 	}{
@@ -193,7 +193,7 @@ func TestDownloadIsProtected(t *testing.T) {
 			Method: http.MethodGet,
 			TestAppFactory: func(t testing.TB) *tests.TestApp {
 				app := apptest.NewUnmanaged(t)
-				c := exporttest.Seed(t, app)
+				c := workbooktest.Seed(t, app)
 				job := queue(t, app, c, "csv")
 				if err := exportjob.RunPending(context.Background(), app); err != nil {
 					t.Fatal(err)
@@ -223,7 +223,7 @@ type lazyURL struct{ path string }
 // run is failed with a reason.
 func TestResume(t *testing.T) {
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
+	c := workbooktest.Seed(t, app)
 	job := queue(t, app, c, "csv")
 	job.Set("status", exportjob.Running)
 	apptest.Save(t, app, job)

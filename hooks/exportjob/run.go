@@ -14,8 +14,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"feidi/hooks/clip"
-	"feidi/hooks/export"
+	"feidi/hooks/lib/clip"
+	"feidi/hooks/lib/workbook"
 )
 
 // RunPending runs the queued jobs one after the other, oldest first, until none is left or ctx
@@ -81,21 +81,21 @@ func run(ctx context.Context, app core.App, job *core.Record) error {
 }
 
 // generate writes the job's export into a temporary directory and returns the file's path.
-func generate(ctx context.Context, app core.App, job *core.Record) (export.Result, string, error) {
+func generate(ctx context.Context, app core.App, job *core.Record) (workbook.Result, string, error) {
 	req, format, err := request(job)
 	if err != nil {
-		return export.Result{}, "", err
+		return workbook.Result{}, "", err
 	}
 	dir, err := os.MkdirTemp("", "feidi-export-*")
 	if err != nil {
-		return export.Result{}, "", err
+		return workbook.Result{}, "", err
 	}
 	path := filepath.Join(dir, req.FileName(format))
 	f, err := os.Create(path)
 	if err != nil {
-		return export.Result{}, path, err
+		return workbook.Result{}, path, err
 	}
-	res, err := export.Write(ctx, app.ConcurrentDB(), req, f, export.Options{Format: format})
+	res, err := workbook.Write(ctx, app.ConcurrentDB(), req, f, workbook.Options{Format: format})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -103,16 +103,16 @@ func generate(ctx context.Context, app core.App, job *core.Record) (export.Resul
 }
 
 // request reads what an exports record asks for.
-func request(job *core.Record) (export.Request, export.Format, error) {
-	p, err := export.ParsePeriod(job.GetString("period_from"), job.GetString("period_to"))
-	req := export.Request{Kind: export.Kind(job.GetString("kind")), Cohort: job.GetString("cohort"), Period: p}
-	return req, export.Format(job.GetString("format")), err
+func request(job *core.Record) (workbook.Request, workbook.Format, error) {
+	p, err := workbook.ParsePeriod(job.GetString("period_from"), job.GetString("period_to"))
+	req := workbook.Request{Kind: workbook.Kind(job.GetString("kind")), Cohort: job.GetString("cohort"), Period: p}
+	return req, workbook.Format(job.GetString("format")), err
 }
 
 // describe is the error as the person who asked reads it.
 func describe(err error) string {
 	msg := err.Error()
-	if errors.Is(err, export.ErrUnknownCohort) {
+	if errors.Is(err, workbook.ErrUnknownCohort) {
 		msg = "The cohort no longer exists."
 	}
 	return fmt.Sprintf("The export failed: %s", clip.Text(msg, 1900))

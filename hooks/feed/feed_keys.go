@@ -10,7 +10,7 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/export"
+	"feidi/hooks/lib/workbook"
 )
 
 // createBody is what POST /api/feeds takes.
@@ -74,7 +74,7 @@ func createKey(e *core.RequestEvent) error {
 		return e.BadRequestError("The feed key cannot be made.", err)
 	}
 	out := created{ID: r.Id, Name: name, Cohort: body.Cohort, Key: key, URLs: map[string]string{}}
-	for _, file := range export.Files(kindOf(r)) {
+	for _, file := range workbook.Files(kindOf(r)) {
 		table := strings.TrimSuffix(file, ".csv")
 		out.URLs[table] = tableURL(e.Request, key, file)
 	}
@@ -98,9 +98,9 @@ func revokeKey(e *core.RequestEvent) error {
 }
 
 // kindOf is what a key feeds: its cohort's tables, or without a cohort the needs.
-func kindOf(key *core.Record) export.Kind {
+func kindOf(key *core.Record) workbook.Kind {
 	if key.GetString("cohort") == "" {
-		return export.KindNeeds
+		return workbook.KindNeeds
 	}
-	return export.KindCohort
+	return workbook.KindCohort
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"feidi/hooks/export"
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
+	"feidi/hooks/lib/workbook"
 )
 
 // serveTable answers GET /api/feeds/{key}/{table}: the table of the key's cohort (or of the
@@ -35,7 +35,7 @@ func serveTable(e *core.RequestEvent) error {
 	h.Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", u.table))
 	h.Set("Cache-Control", "no-store") // a refresh is a new read, never a cached one
 	e.Response.WriteHeader(http.StatusOK)
-	res, err := export.Write(e.Request.Context(), e.App.ConcurrentDB(), req, e.Response, export.Options{Sheet: u.table})
+	res, err := workbook.Write(e.Request.Context(), e.App.ConcurrentDB(), req, e.Response, workbook.Options{Sheet: u.table})
 	if err != nil {
 		// The header is sent: the answer ends short, and the log says why.
 		e.App.Logger().Error("feed: table cut short", "key", key.Id, "table", u.table, "error", err)
@@ -55,10 +55,10 @@ type use struct {
 
 // request checks the key and reads the export the request asks for; on refusal it returns the
 // API error and its status.
-func (u use) request() (export.Request, int, error) {
+func (u use) request() (workbook.Request, int, error) {
 	e, key := u.e, u.key
 	if !key.GetDateTime("revoked_at").IsZero() {
-		return export.Request{}, http.StatusUnauthorized, e.UnauthorizedError("This feed key was revoked.", nil)
+		return workbook.Request{}, http.StatusUnauthorized, e.UnauthorizedError("This feed key was revoked.", nil)
 	}
 	owner, err := e.App.FindRecordById("users", key.GetString("created_by"))
 	var cohort *core.Record
@@ -66,11 +66,11 @@ func (u use) request() (export.Request, int, error) {
 		cohort, err = e.App.FindRecordById("cohorts", id)
 	}
 	if err != nil || !mayFeed(owner, cohort) {
-		return export.Request{}, http.StatusUnauthorized,
+		return workbook.Request{}, http.StatusUnauthorized,
 			e.UnauthorizedError("This feed key no longer works: its maker may no longer see its cohort.", nil)
 	}
-	req := export.Request{Kind: kindOf(key), Cohort: key.GetString("cohort")}
-	if files := export.Files(req.Kind); !slices.Contains(files, u.table) {
+	req := workbook.Request{Kind: kindOf(key), Cohort: key.GetString("cohort")}
+	if files := workbook.Files(req.Kind); !slices.Contains(files, u.table) {
 		return req, http.StatusNotFound, e.NotFoundError("This feed has no such table.", validation.Errors{
 			"table": validation.NewError("validation_unknown_table", "Tables of this feed: "+strings.Join(files, ", ")+".")})
 	}
@@ -86,7 +86,7 @@ func (u use) request() (export.Request, int, error) {
 		errs["to"] = validation.NewError("validation_required", "Give the last month, e.g. ?from=2026-01&to=2026-06.")
 	}
 	if len(errs) == 0 {
-		if req.Period, err = export.ParsePeriod(from, to); err != nil {
+		if req.Period, err = workbook.ParsePeriod(from, to); err != nil {
 			errs["to"] = validation.NewError("validation_export_period", err.Error())
 		}
 	}

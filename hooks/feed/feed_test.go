@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 )
 
 // client is a user of the API over real HTTP on loopback.

@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 	"feidi/integrations/college"
 	"feidi/integrations/sharing"
 )

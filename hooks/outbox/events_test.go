@@ -6,7 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 	"feidi/hooks/outbox"
 	"feidi/integrations/college"
 	"feidi/integrations/sharing"

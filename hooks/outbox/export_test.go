@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 	"feidi/hooks/outbox"
 )
 

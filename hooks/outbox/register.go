@@ -6,7 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // Register binds the events of the enabled integrations among clients, and on serve starts the

@@ -8,7 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 	"feidi/hooks/outbox"
 )
 

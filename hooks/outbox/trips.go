@@ -9,7 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 	"feidi/integrations/sharing"
 )
 

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"feidi/hooks/lib/tz"
 	"feidi/hooks/outbox"
-	"feidi/hooks/tz"
 	"feidi/integrations/sharing"
 )
 

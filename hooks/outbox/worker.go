@@ -11,8 +11,8 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/clip"
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/clip"
+	"feidi/hooks/lib/tz"
 	"feidi/integrations/delivery"
 )
 

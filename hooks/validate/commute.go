@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // Limits of a cross-city trip. Chengdu East to Dazu South by high-speed rail takes a little over

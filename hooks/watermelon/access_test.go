@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // The access rules hold through the sync door (issue 9): each test here failed before the fix.

@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"testing"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // device plays a phone app speaking the WatermelonDB sync protocol over real HTTP.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // TestWatermelonDBEndToEnd runs the real mobile client against a running Feidi: e2e/sync_e2e.js

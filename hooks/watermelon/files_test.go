@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // TestFilesFollowTheSyncedRecord walks the documented flow: push the record, upload its file

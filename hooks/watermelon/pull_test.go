@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 	"feidi/hooks/watermelon"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/clip"
+	"feidi/hooks/lib/clip"
 )
 
 // What a push could not apply is kept in sync_rejects for its author: the raw as pushed and the

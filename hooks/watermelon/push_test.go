@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	at "feidi/hooks/apptest"
+	at "feidi/hooks/lib/apptest"
 )
 
 // wm marks a raw the way WatermelonDB's fetchLocal does: its bookkeeping columns travel along.

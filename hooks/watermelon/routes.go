@@ -10,7 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // Register binds the sync endpoints and the daily pruning of tombstones older than

@@ -1,4 +1,4 @@
-package export
+package workbook
 
 import (
 	"archive/zip"

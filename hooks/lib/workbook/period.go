@@ -1,4 +1,4 @@
-package export
+package workbook
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // MaxMonths is the longest period one export may cover: two years, the longest directed-training

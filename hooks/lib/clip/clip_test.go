@@ -3,7 +3,7 @@ package clip_test
 import (
 	"testing"
 
-	"feidi/hooks/clip"
+	"feidi/hooks/lib/clip"
 )
 
 func TestText(t *testing.T) {

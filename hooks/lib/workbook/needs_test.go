@@ -1,4 +1,4 @@
-package export_test
+package workbook_test
 
 import (
 	"bytes"
@@ -9,17 +9,17 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/export"
-	"feidi/hooks/export/exporttest"
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/tz"
+	"feidi/hooks/lib/workbook"
+	"feidi/hooks/lib/workbook/workbooktest"
 )
 
 // TestNeedsReconciles: the summary by industry, category and status and the per-enterprise
 // sheet add up to the detail rows.
 func TestNeedsReconciles(t *testing.T) {
 	app := apptest.New(t)
-	officer := exporttest.User(t, app, "officer@example.com", "officer")
+	officer := workbooktest.User(t, app, "officer@example.com", "officer")
 	collection := func(name string) *core.Collection {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
@@ -52,12 +52,12 @@ func TestNeedsReconciles(t *testing.T) {
 	need(medical, "technology", "open", 120)
 
 	now := time.Now().In(tz.Shanghai).Format("2006-01") // needs.created is now
-	p, err := export.ParsePeriod(now, now)
+	p, err := workbook.ParsePeriod(now, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	res, err := export.Needs(context.Background(), app.DB(), p, &buf, export.Options{Format: export.XLSX})
+	res, err := workbook.Needs(context.Background(), app.DB(), p, &buf, workbook.Options{Format: workbook.XLSX})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package exporttest seeds the data the export tests read back: a cohort whose logs hold the
 // edge cases of the day rule (a trip across midnight, a trip across a month end, a leave day, a
 // day in both cities), and an engineer outside the cohort whose logs must not appear.
-package exporttest
+package workbooktest
 
 import (
 	"testing"
@@ -9,8 +9,8 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/tz"
 )
 
 // Cohort is what Seed made.

@@ -14,8 +14,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/lib/tz"
 	"feidi/hooks/outbox"
-	"feidi/hooks/tz"
 	"feidi/hooks/validate"
 )
 

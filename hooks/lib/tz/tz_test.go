@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 func utc(s string) time.Time {

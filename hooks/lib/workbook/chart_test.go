@@ -1,4 +1,4 @@
-package export_test
+package workbook_test
 
 import (
 	"archive/zip"
@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/xuri/excelize/v2"
 
-	"feidi/hooks/export"
+	"feidi/hooks/lib/workbook"
 )
 
 // series is one series of a chart as its XML says: the formulas of its name, categories and
@@ -136,13 +136,13 @@ func reconcile(t *testing.T, f *excelize.File, charts [][]series, want [][]strin
 // TestCohortCharts: 概览 carries two native charts, Chengdu and Dazu days and trips by month,
 // whose ranges are the cohort's month rows under its summary.
 func TestCohortCharts(t *testing.T) {
-	data, _ := exportCohort(t, export.XLSX)
+	data, _ := exportCohort(t, workbook.XLSX)
 	reconcile(t, open(t, data), firstSheetCharts(t, data), [][]string{{"成都天数", "大足天数"}, {"跨城次数"}})
 }
 
 // TestNeedsChart: 汇总 carries needs by category and status, stacked.
 func TestNeedsChart(t *testing.T) {
-	data := needsExport(t, export.XLSX, func(_ core.App, ent func(string, string) string, need func(string, map[string]any)) {
+	data := needsExport(t, workbook.XLSX, func(_ core.App, ent func(string, string) string, need func(string, map[string]any)) {
 		e := ent("大足五金厂", "91500111MA5U000013")
 		need(e, nil)
 		need(e, map[string]any{"category": "talent", "status": "claimed"})

@@ -9,11 +9,11 @@ import (
 
 	"github.com/pocketbase/pocketbase/tests"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/cmd/seed"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/tz"
 	"feidi/hooks/outbox"
-	"feidi/hooks/seed"
 	"feidi/hooks/settings"
-	"feidi/hooks/tz"
 	"feidi/integrations/delivery"
 )
 

@@ -1,4 +1,4 @@
-package export_test
+package workbook_test
 
 import (
 	"archive/zip"
@@ -15,21 +15,21 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/export"
-	"feidi/hooks/export/exporttest"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/workbook"
+	"feidi/hooks/lib/workbook/workbooktest"
 )
 
-func exportCohort(t *testing.T, format export.Format) ([]byte, export.Result) {
+func exportCohort(t *testing.T, format workbook.Format) ([]byte, workbook.Result) {
 	t.Helper()
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
-	p, err := export.ParsePeriod(exporttest.From, exporttest.To)
+	c := workbooktest.Seed(t, app)
+	p, err := workbook.ParsePeriod(workbooktest.From, workbooktest.To)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	res, err := export.Cohort(context.Background(), app.DB(), c.ID, p, &buf, export.Options{Format: format})
+	res, err := workbook.Cohort(context.Background(), app.DB(), c.ID, p, &buf, workbook.Options{Format: format})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func (m metrics) equal(o metrics) bool {
 // TestCohortReconciles reads the workbook back and checks that the summary is the sum of the
 // monthly rows, and that each monthly row is what the detail sheets add up to under the day rule.
 func TestCohortReconciles(t *testing.T) {
-	data, res := exportCohort(t, export.XLSX)
+	data, res := exportCohort(t, workbook.XLSX)
 	f := open(t, data)
 	if got := f.GetSheetList(); strings.Join(got, ",") != "概览,工程师月度,通勤记录,日程" {
 		t.Fatalf("sheets %v", got)
@@ -221,7 +221,7 @@ func TestCohortReconciles(t *testing.T) {
 	if !total.equal(sum) {
 		t.Errorf("summary %+v, monthly rows add up to %+v", total, sum)
 	}
-	// The fixture, counted by hand (see exporttest.Seed).
+	// The fixture, counted by hand (see workbooktest.Seed).
 	want := metrics{chengdu: 5, dazu: 6, both: 2, trips: 4, hours: (70 + 150 + 165 + 65) / 60.0, yuan: 322.84, training: 2, leave: 1}
 	if !total.equal(want) {
 		t.Errorf("summary %+v, want %+v", total, want)
@@ -236,7 +236,7 @@ func TestCohortReconciles(t *testing.T) {
 
 // TestCohortEdgeCases pins where the edge cases of the day rule land.
 func TestCohortEdgeCases(t *testing.T) {
-	data, _ := exportCohort(t, export.XLSX)
+	data, _ := exportCohort(t, workbook.XLSX)
 	f := open(t, data)
 	rows := rawRows(t, f, "工程师月度")
 	byMonth := map[string]metrics{}
@@ -275,7 +275,7 @@ func TestCohortEdgeCases(t *testing.T) {
 // TestCohortWorkbookLayout checks what Excel and WPS users see: a frozen header, an autofilter,
 // widths, and number formats on real numbers and dates.
 func TestCohortWorkbookLayout(t *testing.T) {
-	data, _ := exportCohort(t, export.XLSX)
+	data, _ := exportCohort(t, workbook.XLSX)
 	f := open(t, data)
 	filters := map[string]bool{}
 	for _, n := range f.GetDefinedName() {
@@ -315,7 +315,7 @@ func TestCohortWorkbookLayout(t *testing.T) {
 
 // TestCohortCSV checks the zip: one file per sheet, UTF-8 with a BOM, the same totals.
 func TestCohortCSV(t *testing.T) {
-	data, _ := exportCohort(t, export.CSV)
+	data, _ := exportCohort(t, workbook.CSV)
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +352,7 @@ func TestParsePeriod(t *testing.T) {
 		{"2024-01", "2026-01", "at most 24"},
 		{"2026-13", "2026-01", "not a month"},
 	} {
-		_, err := export.ParsePeriod(c.from, c.to)
+		_, err := workbook.ParsePeriod(c.from, c.to)
 		if (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s..%s: %v, want %q", c.from, c.to, err, c.err)
 		}

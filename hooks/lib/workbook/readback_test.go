@@ -1,4 +1,4 @@
-package export_test
+package workbook_test
 
 import (
 	"bytes"
@@ -13,9 +13,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/xuri/excelize/v2"
 
-	"feidi/hooks/apptest"
-	"feidi/hooks/export"
-	"feidi/hooks/export/exporttest"
+	"feidi/hooks/lib/apptest"
+	"feidi/hooks/lib/workbook"
+	"feidi/hooks/lib/workbook/workbooktest"
 )
 
 // pySheet is a sheet as openpyxl reads it (testdata/openpyxl_readback.py).
@@ -108,16 +108,16 @@ func readBack(t *testing.T, python string, data []byte) map[string]pySheet {
 func TestWorkbooksReadBackInOpenpyxl(t *testing.T) {
 	python := openpyxl(t)
 	app := apptest.New(t)
-	c := exporttest.Seed(t, app)
-	for _, period := range [][2]string{{exporttest.From, exporttest.To}, {"2030-01", "2030-03"}} {
-		p, err := export.ParsePeriod(period[0], period[1])
+	c := workbooktest.Seed(t, app)
+	for _, period := range [][2]string{{workbooktest.From, workbooktest.To}, {"2030-01", "2030-03"}} {
+		p, err := workbook.ParsePeriod(period[0], period[1])
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, req := range []export.Request{{Kind: export.KindCohort, Cohort: c.ID, Period: p}, {Kind: export.KindNeeds, Period: p}} {
+		for _, req := range []workbook.Request{{Kind: workbook.KindCohort, Cohort: c.ID, Period: p}, {Kind: workbook.KindNeeds, Period: p}} {
 			t.Run(string(req.Kind)+"_"+p.String(), func(t *testing.T) {
 				var buf bytes.Buffer
-				res, err := export.Write(context.Background(), app.DB(), req, &buf, export.Options{Format: export.XLSX})
+				res, err := workbook.Write(context.Background(), app.DB(), req, &buf, workbook.Options{Format: workbook.XLSX})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -135,7 +135,7 @@ func TestWorkbooksReadBackInOpenpyxl(t *testing.T) {
 // TestNeedsReadBackInOpenpyxl: the needs summary with needs in it.
 func TestNeedsReadBackInOpenpyxl(t *testing.T) {
 	python := openpyxl(t)
-	data := needsExport(t, export.XLSX, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
+	data := needsExport(t, workbook.XLSX, func(app core.App, ent func(string, string) string, need func(string, map[string]any)) {
 		e := ent("大足五金厂", "91500111MA5U000013")
 		need(e, nil)
 		need(e, map[string]any{"category": "talent", "status": "published"})

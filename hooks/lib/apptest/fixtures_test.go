@@ -3,7 +3,7 @@ package apptest_test
 import (
 	"testing"
 
-	"feidi/hooks/apptest"
+	"feidi/hooks/lib/apptest"
 )
 
 func TestEnclaveFixtures(t *testing.T) {

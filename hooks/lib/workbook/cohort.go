@@ -1,4 +1,4 @@
-package export
+package workbook
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tools/types"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // The sheets of the cohort workbook, in the order people see them.

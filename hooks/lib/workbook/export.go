@@ -4,7 +4,7 @@
 // knows nothing of HTTP or of jobs: the exports worker and the `export` command both call it.
 //
 // README.md beside this file documents the sheets, their columns and the day rule.
-package export
+package workbook
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package export
+package workbook
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"feidi/hooks/tz"
+	"feidi/hooks/lib/tz"
 )
 
 // The sheets of the needs summary, in the order people see them.
