@@ -23,7 +23,8 @@ func Register(app core.App, s settings.Settings) {
 	validate.Register(app)
 	enrolment.Register(app)
 	reference.Register(app)
-	watermelon.Register(app, s.SyncTombstoneDays)
+	watermelon.Register(app, watermelon.Options{TombstoneDays: s.SyncTombstoneDays,
+		Concurrency: s.SyncConcurrency, QueueWait: s.SyncQueueWait})
 	outbox.Register(app, outbox.NewClients(s.College, s.Sharing))
 	exportjob.Register(app)
 	feed.Register(app)

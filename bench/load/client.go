@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -28,8 +29,9 @@ func newClient(url string, conns int, timeout time.Duration) *client {
 
 // statusError is an answer other than 200.
 type statusError struct {
-	status int
-	body   string
+	status     int
+	body       string
+	retryAfter time.Duration // of a 503
 }
 
 func (e *statusError) Error() string { return fmt.Sprintf("%d %.300s", e.status, e.body) }
@@ -62,12 +64,48 @@ func (c *client) do(ctx context.Context, method, path, token string, body, out a
 		return err
 	}
 	if res.StatusCode != http.StatusOK {
-		return &statusError{status: res.StatusCode, body: string(data)}
+		se := &statusError{status: res.StatusCode, body: string(data)}
+		if n, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && n > 0 {
+			se.retryAfter = time.Duration(n) * time.Second
+		}
+		return se
 	}
 	if out == nil {
 		return nil
 	}
 	return json.Unmarshal(data, out)
+}
+
+// busy reports how long a 503 answer asks to wait before trying again.
+func busy(err error) (time.Duration, bool) {
+	var se *statusError
+	if !errors.As(err, &se) || se.status != http.StatusServiceUnavailable {
+		return 0, false
+	}
+	return max(se.retryAfter, time.Second), true
+}
+
+// patiently sends a request as a phone's sync loop does: a 503 is waited out for as long as
+// its Retry-After asks, and the request sent again; shed counts each 503. It returns the last
+// answer and how long that one took.
+func (c *client) patiently(ctx context.Context, method, path, token string, body, out any, shed func()) (time.Duration, error) {
+	for {
+		start := time.Now()
+		err := c.do(ctx, method, path, token, body, out)
+		took := time.Since(start)
+		wait, ok := busy(err)
+		if !ok {
+			return took, err
+		}
+		if shed != nil {
+			shed()
+		}
+		select {
+		case <-ctx.Done():
+			return took, err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // isTimeout tells a request that ran out of the client's time from other failures.

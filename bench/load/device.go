@@ -73,9 +73,8 @@ func (d *device) pull(ctx context.Context) error {
 	if d.last > 0 {
 		path += fmt.Sprintf("&last_pulled_at=%d", d.last)
 	}
-	start := time.Now()
-	err := d.c.do(ctx, http.MethodGet, path, d.acc.token, nil, &a)
-	d.st.request("pull", time.Since(start), err)
+	took, err := d.c.patiently(ctx, http.MethodGet, path, d.acc.token, nil, &a, func() { d.st.shed("pull") })
+	d.st.request("pull", took, err)
 	if err == nil {
 		d.last = a.Timestamp
 	}
@@ -132,17 +131,17 @@ func (d *device) sync(ctx context.Context) {
 		var answer struct {
 			Rejected map[string][]string `json:"experimentalRejectedIds"`
 		}
-		start := time.Now()
-		err := d.c.do(ctx, http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", d.last), d.acc.token, body, &answer)
+		took, err := d.c.patiently(ctx, http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", d.last), d.acc.token, body, &answer,
+			func() { d.st.shed("push") })
 		var status *statusError
 		if errors.As(err, &status) && status.status == http.StatusConflict {
-			d.st.conflict(time.Since(start))
+			d.st.conflict(took)
 			if d.pull(ctx) != nil {
 				return
 			}
 			continue
 		}
-		d.st.request("push", time.Since(start), err)
+		d.st.request("push", took, err)
 		if err != nil {
 			for id, t := range d.queued {
 				d.tried[id] = append(d.tried[id], t)
@@ -183,7 +182,7 @@ func (d *device) verify(ctx context.Context) (v verification, err error) {
 			}
 		} `json:"changes"`
 	}
-	if err := d.c.do(ctx, http.MethodGet, "/api/sync/pull?schema_version=1", d.acc.token, nil, &a); err != nil {
+	if _, err := d.c.patiently(ctx, http.MethodGet, "/api/sync/pull?schema_version=1", d.acc.token, nil, &a, nil); err != nil {
 		return v, err
 	}
 	onServer := map[string]bool{}

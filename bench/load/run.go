@@ -21,6 +21,7 @@ type stats struct {
 	errors    map[string]int             // by request and status or failure
 	firstErr  map[string]string
 	timeouts  int
+	sheds     map[string]int // 503 answers by request, waited out and sent again
 	conflicts int
 	syncs     int // pushes acknowledged
 	records   int // records acknowledged
@@ -28,7 +29,8 @@ type stats struct {
 }
 
 func newStats() *stats {
-	return &stats{latencies: map[string][]time.Duration{}, errors: map[string]int{}, firstErr: map[string]string{}}
+	return &stats{latencies: map[string][]time.Duration{}, errors: map[string]int{}, firstErr: map[string]string{},
+		sheds: map[string]int{}}
 }
 
 // reset forgets everything recorded so far.
@@ -39,6 +41,7 @@ func (s *stats) reset() {
 	clear(s.latencies)
 	clear(s.errors)
 	clear(s.firstErr)
+	clear(s.sheds)
 	s.timeouts, s.conflicts, s.syncs, s.records, s.rejected = 0, 0, 0, 0, 0
 }
 
@@ -62,6 +65,14 @@ func (s *stats) request(kind string, took time.Duration, err error) {
 			s.firstErr[key] = err.Error()
 		}
 	}
+}
+
+// shed records a 503 answer (the request is sent again after its Retry-After).
+func (s *stats) shed(kind string) {
+	s.requests.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sheds[kind]++
 }
 
 func (s *stats) conflict(took time.Duration) {
@@ -210,7 +221,8 @@ func (r *report) print(w io.Writer) {
 		fmt.Fprintf(w, "%-4s n=%-6d p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %6.1f ms\n", kind, len(l),
 			ms(pct(l, 0.50)), ms(pct(l, 0.95)), ms(pct(l, 0.99)), ms(pct(l, 1)))
 	}
-	fmt.Fprintf(w, "errors %d, timeouts %d, rejected records %d\n", sum(s.errors), s.timeouts, s.rejected)
+	fmt.Fprintf(w, "errors %d, timeouts %d, rejected records %d, shed (503, retried after Retry-After) pull %d push %d\n",
+		sum(s.errors), s.timeouts, s.rejected, s.sheds["pull"], s.sheds["push"])
 	for key, n := range s.errors {
 		fmt.Fprintf(w, "  %s: %d (first: %s)\n", key, n, s.firstErr[key])
 	}
@@ -224,8 +236,8 @@ func (r *report) print(w io.Writer) {
 		slices.Sort(l)
 		return pct(l, 0.99)
 	}
-	fmt.Fprintf(w, "targets: 0 errors/timeouts/lost %v; pull p99 <= 500 ms %v; push p99 <= 500 ms %v\n",
-		r.ok(), p99("pull") <= 500*time.Millisecond, p99("push") <= 500*time.Millisecond)
+	fmt.Fprintf(w, "targets: 0 errors/timeouts/lost %v; 0 shed %v; pull p99 <= 500 ms %v; push p99 <= 500 ms %v\n",
+		r.ok(), sum(s.sheds) == 0, p99("pull") <= 500*time.Millisecond, p99("push") <= 500*time.Millisecond)
 }
 
 // pct is the q-quantile of sorted (nearest rank).

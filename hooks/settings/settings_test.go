@@ -111,3 +111,21 @@ func TestEveryBadVariableIsNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncGate(t *testing.T) {
+	s, err := settings.Parse(env("FEIDI_SYNC_CONCURRENCY", "12", "FEIDI_SYNC_QUEUE_WAIT", "250ms"))
+	if err != nil || s.SyncConcurrency != 12 || s.SyncQueueWait != 250*time.Millisecond {
+		t.Errorf("got %d, %v, %v", s.SyncConcurrency, s.SyncQueueWait, err)
+	}
+	if d := settings.Defaults(); d.SyncConcurrency < 4 || d.SyncQueueWait <= 0 {
+		t.Errorf("defaults: %d, %v", d.SyncConcurrency, d.SyncQueueWait)
+	}
+	for name, bad := range map[string][]string{"FEIDI_SYNC_CONCURRENCY": {"0", "-1", "many", "2.5"},
+		"FEIDI_SYNC_QUEUE_WAIT": {"0", "-1s", "1", "soon"}} {
+		for _, v := range bad {
+			if _, err := settings.Parse(env(name, v)); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%q: error = %v, want one naming it", name, v, err)
+			}
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	at "feidi/hooks/lib/apptest"
 )
 
@@ -102,4 +104,16 @@ func itoa(n int64) string { return fmt.Sprint(n) }
 func usccFor(i int) string {
 	first := fmt.Sprintf("91500111MA7%06d", i)
 	return first + string(validate.USCCCheckChar(first))
+}
+
+// enrol makes engineer (an engineers record) a member of cohort, as an approved enrolment does.
+func enrol(t testing.TB, app core.App, cohort, engineer string) {
+	t.Helper()
+	members, err := app.FindCollectionByNameOrId("cohort_members")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := core.NewRecord(members)
+	m.Load(map[string]any{"cohort": cohort, "engineer": engineer})
+	at.Save(t, app, m)
 }

@@ -95,13 +95,13 @@ func pull(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	horizon, current, err := sequenceState(e.App)
+	st, err := readSyncState(e.App.DB())
 	if err != nil {
 		return err
 	}
 	// A device that has been away longer than tombstones are kept, or whose timestamp this
 	// server never gave out, is sent everything it may see, and told to drop the rest.
-	replacement := p.lastPulledAt > 0 && (p.lastPulledAt < horizon || p.lastPulledAt > current)
+	replacement := p.lastPulledAt > 0 && !st.knows(p.lastPulledAt)
 	if replacement {
 		p.lastPulledAt = 0
 	}
@@ -251,16 +251,6 @@ func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, use
 		}
 	}
 	return buf, rows.Err()
-}
-
-// sequenceState reads how far tombstones have been pruned and the current sequence number.
-func sequenceState(app core.App) (horizon, current int64, err error) {
-	row := struct {
-		Horizon int64 `db:"horizon"`
-		Seq     int64 `db:"seq"`
-	}{}
-	err = app.DB().NewQuery("SELECT horizon, seq FROM _sync_state WHERE id = 1").One(&row)
-	return row.Horizon, row.Seq, err
 }
 
 // abort reports a failure after the status line went out. Whatever PocketBase then appends

@@ -511,10 +511,7 @@ func TestIncrementalReachFollowsChangedRecords(t *testing.T) {
 	if a := coordinator.pull(); has(ids(a.Changes["commute_logs"].Created), at.CommuteB) {
 		t.Fatal("coordinator A sees engineer B before the enrolment")
 	}
-	members, _ := app.FindCollectionByNameOrId("cohort_members")
-	m := core.NewRecord(members)
-	m.Load(map[string]any{"cohort": at.CohortA, "engineer": at.EngineerRecB})
-	at.Save(t, app, m)
+	enrol(t, app, at.CohortA, at.EngineerRecB)
 	if a := coordinator.pull(); !has(ids(a.Changes["commute_logs"].Created), at.CommuteB) {
 		t.Errorf("a new member's old trips did not reach the coordinator: %+v", a.Changes["commute_logs"])
 	}

@@ -58,12 +58,12 @@ func (p *pushRun) findConflicts() error {
 	if err := p.loadStored(); err != nil {
 		return err
 	}
-	horizon, current, err := sequenceState(p.tx)
+	st, err := readSyncState(p.tx.DB())
 	if err != nil {
 		return err
 	}
 	conflicts := conflictError{}
-	if p.last < horizon || p.last > current {
+	if !st.knows(p.last) {
 		// too old to tell, or a timestamp this server never gave out: pull first
 		for _, c := range p.changes {
 			conflicts[c.table.Name] = append(conflicts[c.table.Name], c.id)

@@ -51,7 +51,13 @@ func NewUnmanaged(t testing.TB) *tests.TestApp { return empty.UnmanagedApp(t) }
 // NewWith is New with the hooks configured by s instead of the defaults.
 func NewWith(t testing.TB, s settings.Settings) *tests.TestApp {
 	t.Helper()
-	app := empty.unmanagedApp(t, s)
+	return empty.AppWith(t, s)
+}
+
+// AppWith is App with the hooks configured by cfg instead of the defaults.
+func (s *Snapshot) AppWith(t testing.TB, cfg settings.Settings) *tests.TestApp {
+	t.Helper()
+	app := s.unmanagedApp(t, cfg)
 	t.Cleanup(app.Cleanup)
 	return app
 }
