@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -434,3 +435,30 @@ func report(b *testing.B, records int, peak uint64) {
 type counter int64
 
 func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return len(p), nil }
+
+// cpuMeter adds up the process's CPU time (user and system) over the timed parts of a
+// benchmark and reports it as cpu-ms/op: on a machine shared with other work, wall time says
+// more of the neighbours than of the code.
+type cpuMeter struct {
+	b     *testing.B
+	total time.Duration
+	at    time.Duration
+}
+
+func newCPUMeter(b *testing.B) *cpuMeter { return &cpuMeter{b: b} }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func (m *cpuMeter) start() { m.at = processCPU() }
+func (m *cpuMeter) stop()  { m.total += processCPU() - m.at }
+func (m *cpuMeter) report() {
+	if m.b.N > 0 {
+		m.b.ReportMetric(float64(m.total.Microseconds())/1000/float64(m.b.N), "cpu-ms/op")
+	}
+}

@@ -195,3 +195,44 @@ func BenchmarkPullIncremental(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPullAfterOthersWrote is the incremental pull of a user with little in reach
+// (engineer B) after other engineers wrote n trips since it (plain SQL, untimed): on a Monday
+// morning every pull comes after the pushes of hundreds of other devices, none of them in
+// this user's reach. What it costs should not grow with n.
+func BenchmarkPullAfterOthersWrote(b *testing.B) {
+	s := newServer(b, pullWorld(1000))
+	db := s.app.NonconcurrentDB().(*dbx.DB).DB()
+	next := (1000/otherEngineers)*perDay/4 + 1000
+	for _, n := range []int{1, 100, 2000} {
+		b.Run(fmt.Sprintf("written=%d", n), func(b *testing.B) {
+			token := apptest.Token(b, s.app, apptest.EngineerB)
+			last := s.pull(b, token, 0).Timestamp
+			cpu := newCPUMeter(b)
+			defer cpu.report()
+			for b.Loop() {
+				b.StopTimer()
+				recs := make([]record, n)
+				for i := range recs {
+					next++
+					recs[i] = recordAt(2+i%otherEngineers, otherEngineer(i%otherEngineers), next)
+				}
+				if err := insertRecords(db, recs); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+
+				cpu.start()
+				a := s.pull(b, token, last)
+				cpu.stop()
+
+				b.StopTimer()
+				if r := a.records(); r != 0 || a.Timestamp <= last {
+					b.Fatalf("incremental pull: %d records, timestamp %d after %d", r, a.Timestamp, last)
+				}
+				last = a.Timestamp
+				b.StartTimer()
+			}
+		})
+	}
+}

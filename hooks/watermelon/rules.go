@@ -25,18 +25,26 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, since 
 	if c.ListRule == nil && !info.HasSuperuserAuth() {
 		return nil, nil // superusers only
 	}
+	rule := ""
+	if !info.HasSuperuserAuth() && *c.ListRule != "" {
+		folded, known, allowed := foldRule(*c.ListRule, info.Auth)
+		if known && !allowed {
+			return nil, nil
+		}
+		rule = folded
+	}
 	from := *c
 	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name)
 	if since >= 0 {
 		from.Name = c.Name + "_sync_changed"
 		q = app.DB().Select(from.Name + ".id").Distinct(true).
-			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT * FROM {{%s}} WHERE [[%s]] > {:since})",
-				from.Name, c.Name, seqColumn)).
+			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT %s FROM {{%s}} WHERE [[%s]] > {:since})",
+				from.Name, ruleColumns(c, rule), c.Name, seqColumn)).
 			From(from.Name).AndBind(dbx.Params{"since": since})
 	}
-	if !info.HasSuperuserAuth() && *c.ListRule != "" {
+	if rule != "" {
 		resolver := core.NewRecordFieldResolver(app, &from, info, true)
-		expr, err := search.FilterData(*c.ListRule).BuildExpr(resolver)
+		expr, err := search.FilterData(rule).BuildExpr(resolver)
 		if err != nil {
 			return nil, fmt.Errorf("%s list rule: %w", c.Name, err)
 		}
