@@ -44,6 +44,8 @@ func BenchmarkPush(b *testing.B) {
 func pushLoop(b *testing.B, n int, prepare func(recs []record) []byte, op func(recs []record, body []byte) (check func())) {
 	next := pushFrom * perDay
 	var peak uint64
+	cpu := newCPUMeter(b)
+	defer cpu.report()
 	for b.Loop() {
 		b.StopTimer()
 		recs := pushed(b, next, n)
@@ -55,7 +57,9 @@ func pushLoop(b *testing.B, n int, prepare func(recs []record) []byte, op func(r
 		h := watchHeap()
 		b.StartTimer()
 
+		cpu.start()
 		check := op(recs, body)
+		cpu.stop()
 
 		b.StopTimer()
 		peak = max(peak, h.Stop())

@@ -52,6 +52,8 @@ type pushRun struct {
 	stored   map[string]map[string]int64 // table → id → sync_seq of the records that exist
 	rejected map[string][]string         // table → ids refused, for the answer
 	seen     map[string]bool             // reference verdicts, shared by the push's records
+
+	savepoints *savepoints // prepared for the push's transaction
 }
 
 // conflictError is a push that touches records changed on the server since the device's last

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
@@ -22,6 +23,9 @@ import (
 // be stored, never the pushed text (a relation naming two ids is stored as the last one, so
 // that is the one the rule must judge).
 func (p *pushRun) apply() error {
+	sp := newSavepoints(p.tx)
+	defer sp.close()
+	p.savepoints = sp
 	p.rejected = map[string][]string{}
 	p.seen = map[string]bool{}
 	applied := map[string][]string{}
@@ -79,19 +83,37 @@ func (p *pushRun) apply() error {
 // refuses the record (reason) or fails (err): a record is applied whole or not at all, even when
 // a hook fails after its row was written.
 func (p *pushRun) inSavepoint(fn func() (reason error, err error)) (error, error) {
-	if _, err := p.tx.DB().NewQuery("SAVEPOINT sync_record").Execute(); err != nil {
+	if _, err := p.savepoints.begin.Execute(); err != nil {
 		return nil, err
 	}
 	reason, err := fn()
 	if reason != nil || err != nil {
-		if _, rerr := p.tx.DB().NewQuery("ROLLBACK TO sync_record").Execute(); rerr != nil && err == nil {
+		if _, rerr := p.savepoints.rollback.Execute(); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
-	if _, rerr := p.tx.DB().NewQuery("RELEASE sync_record").Execute(); rerr != nil && err == nil {
+	if _, rerr := p.savepoints.release.Execute(); rerr != nil && err == nil {
 		err = rerr
 	}
 	return reason, err
+}
+
+// savepoints are the three statements of a record's savepoint, prepared once for a push: a
+// push of a thousand records would otherwise compile them a thousand times.
+type savepoints struct{ begin, rollback, release *dbx.Query }
+
+func newSavepoints(tx core.App) *savepoints {
+	return &savepoints{
+		begin:    tx.DB().NewQuery("SAVEPOINT sync_record").Prepare(),
+		rollback: tx.DB().NewQuery("ROLLBACK TO sync_record").Prepare(),
+		release:  tx.DB().NewQuery("RELEASE sync_record").Prepare(),
+	}
+}
+
+func (s *savepoints) close() {
+	for _, q := range []*dbx.Query{s.begin, s.rollback, s.release} {
+		q.Close()
+	}
 }
 
 // creatableIDs evaluates the table's create rule once for all the records of the push that do

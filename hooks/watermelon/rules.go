@@ -39,7 +39,7 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, since 
 		from.Name = c.Name + "_sync_changed"
 		q = app.DB().Select(from.Name + ".id").Distinct(true).
 			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT %s FROM {{%s}} WHERE [[%s]] > {:since})",
-				from.Name, ruleColumns(c, rule), c.Name, seqColumn)).
+				from.Name, selectList(ruleColumns(c, rule)), c.Name, seqColumn)).
 			From(from.Name).AndBind(dbx.Params{"since": since})
 	}
 	if rule != "" {
@@ -95,15 +95,21 @@ func createAllowed(app core.App, info *core.RequestInfo, records []*core.Record)
 		return allowed, nil
 	}
 	c := records[0].Collection()
-	if info.HasSuperuserAuth() || (c.CreateRule != nil && *c.CreateRule == "") {
+	if c.CreateRule == nil && !info.HasSuperuserAuth() {
+		return allowed, nil
+	}
+	rule, known, all := "", true, true
+	if !info.HasSuperuserAuth() && *c.CreateRule != "" {
+		rule, known, all = foldRule(*c.CreateRule, info.Auth)
+	}
+	if known {
 		for _, r := range records {
-			allowed[r.Id] = true
+			allowed[r.Id] = all
 		}
 		return allowed, nil
 	}
-	if c.CreateRule == nil {
-		return allowed, nil
-	}
+	// Each row of the stand-in carries the columns the rule reads, in the same order.
+	names := ruleColumns(c, rule)
 	suffix := "__sync_create__" + security.PseudorandomString(6)
 	params := dbx.Params{}
 	rows := make([]string, 0, len(records))
@@ -112,8 +118,12 @@ func createAllowed(app core.App, info *core.RequestInfo, records []*core.Record)
 		if err != nil {
 			return nil, err
 		}
-		selects := make([]string, 0, len(export))
-		for _, k := range slices.Sorted(maps.Keys(export)) { // the same column order in every row
+		keys := names
+		if keys == nil {
+			keys = slices.Sorted(maps.Keys(export))
+		}
+		selects := make([]string, 0, len(keys))
+		for _, k := range keys {
 			p := fmt.Sprintf("%s%s_%d", inflector.Columnify(k), suffix, i)
 			params[p] = export[k]
 			selects = append(selects, fmt.Sprintf("{:%s} AS [[%s]]", p, inflector.Columnify(k)))
@@ -127,7 +137,7 @@ func createAllowed(app core.App, info *core.RequestInfo, records []*core.Record)
 		PreFragment(fmt.Sprintf("WITH {{%s}} AS (%s)", dummy.Name, strings.Join(rows, " UNION ALL "))).
 		From(dummy.Name).AndBind(params)
 	resolver := core.NewRecordFieldResolver(app, &dummy, info, true)
-	expr, err := search.FilterData(*c.CreateRule).BuildExpr(resolver)
+	expr, err := search.FilterData(rule).BuildExpr(resolver)
 	if err != nil {
 		return nil, err
 	}

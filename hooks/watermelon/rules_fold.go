@@ -1,6 +1,7 @@
 package watermelon
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -147,24 +148,31 @@ func token(t fexpr.Token) (string, bool) {
 	return "", false
 }
 
-// ruleColumns lists the columns of c that rule reads of the record itself (a relation it
-// follows, a field it compares), for the stand-in table a rule is judged on; "*" when it cannot
-// tell. The stand-in then copies a few columns of each changed row instead of all of them.
-func ruleColumns(c *core.Collection, rule string) string {
+// ruleColumns lists, sorted, the columns of c that rule reads of the record itself (a relation
+// it follows, a field it compares) for the stand-in table a rule is judged on; nil, all of
+// them, when it cannot tell. The stand-in then copies a few columns of each row, not all.
+func ruleColumns(c *core.Collection, rule string) []string {
 	groups, err := fexpr.Parse(rule)
 	if rule == "" || err != nil {
-		return "*"
+		return nil
 	}
 	cols := map[string]bool{core.FieldNameId: true}
 	if !fieldsRead(groups, c, cols) {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(cols))
+}
+
+// selectList is columns as an SQL select list; * for nil.
+func selectList(columns []string) string {
+	if columns == nil {
 		return "*"
 	}
-	names := make([]string, 0, len(cols))
-	for name := range cols {
-		names = append(names, "[["+name+"]]")
+	quoted := make([]string, len(columns))
+	for i, c := range columns {
+		quoted[i] = "[[" + c + "]]"
 	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
+	return strings.Join(quoted, ",")
 }
 
 // fieldsRead adds to cols the fields of c that the operands of groups start from; false when an
