@@ -109,6 +109,21 @@ func pull(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	user := reachKey(e.Auth)
+	// Which tables had a row written since the device's last pull, and for which of them the
+	// updated bucket is best read from the user's reach rather than from the changed rows.
+	changed, err := changedTables(e.App, s, p.lastPulledAt)
+	if err != nil {
+		return err
+	}
+	reachFirst := map[string]bool{}
+	for name := range changed {
+		if t := s.table(name); t != nil && p.lastPulledAt > 0 {
+			if reachFirst[name], err = fromUsersSide(e.App, user, t, p.lastPulledAt); err != nil {
+				return err
+			}
+		}
+	}
 
 	w := bufio.NewWriterSize(e.Response, 64<<10)
 	e.Response.Header().Set("Content-Type", "application/json")
@@ -128,7 +143,11 @@ func pull(e *core.RequestEvent) error {
 			buf = append(buf, '"')
 			buf = append(buf, bucket...)
 			buf = append(buf, `":[`...)
-			if buf, err = streamRows(e.App, w, buf, t, rowsFilter(p, replacement, t.Name, bucket), reachKey(e.Auth), p.lastPulledAt, seq); err != nil {
+			filter := rowsFilter(p, replacement, t.Name, bucket)
+			if filter == updatedSince && !changed[t.Name] {
+				filter = "FALSE" // nothing of the table was written since the last pull
+			}
+			if buf, err = streamRows(e.App, w, buf, t, filter, user, p.lastPulledAt, seq, reachFirst[t.Name]); err != nil {
 				return abort(err)
 			}
 			buf = append(buf, ']')
@@ -137,7 +156,7 @@ func pull(e *core.RequestEvent) error {
 		if !replacement {
 			var ids []string
 			err := e.App.DB().Select("record_id").From("_sync_reach").
-				Where(dbx.HashExp{"user_id": reachKey(e.Auth), "tbl": t.Name, "in_reach": 0}).
+				Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 0}).
 				AndWhere(dbx.NewExp("seq > {:last} AND seq <= {:seq}", dbx.Params{"last": p.lastPulledAt, "seq": seq})).
 				Column(&ids)
 			if err != nil {
@@ -192,12 +211,14 @@ func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
 
 // updatedSince is the incremental updated bucket: records changed since the last pull that
 // were in reach before it. It is read from the table's sync_seq index outward (rows changed
-// since the pull, each looked up in the reach), so it costs what changed, not the reach; every
-// other bucket is read from the user's reach rows.
+// since the pull, each looked up in the reach), so it costs what changed, not the reach — or
+// from the user's reach when that is the smaller; every other bucket is read from the user's
+// reach rows.
 const updatedSince = "(r.seq <= {:last} OR r.pushed_at = {:last}) AND t.sync_seq > {:last}"
 
-// streamRows writes the raws of one bucket, flushing buf to w as it fills.
-func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, user string, last, seq int64) ([]byte, error) {
+// streamRows writes the raws of one bucket, flushing buf to w as it fills. The updated bucket
+// is read from the table's changed rows outward, or, when reachFirst, from the user's reach.
+func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, user string, last, seq int64, reachFirst bool) ([]byte, error) {
 	if filter == "FALSE" {
 		return buf, nil
 	}
@@ -208,7 +229,7 @@ func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, use
 	}
 	// CROSS JOIN fixes SQLite's loop order: the left side is the outer loop.
 	from := `{{` + t.Name + `}} t CROSS JOIN _sync_reach r ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id`
-	if filter != updatedSince {
+	if filter != updatedSince || reachFirst {
 		from = `_sync_reach r CROSS JOIN {{` + t.Name + `}} t ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id`
 	}
 	q := app.DB().NewQuery(`SELECT ` + strings.Join(cols, ",") + ` FROM ` + from + `

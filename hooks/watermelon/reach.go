@@ -191,16 +191,51 @@ func write(tx core.App, user string, verdicts []verdict, seq int64) error {
 }
 
 // reachChanges compares what the user may list of t now with their stored reach: every row
-// when since < 0, else the rows changed after since and the records deleted after it.
-func reachChanges(tx core.App, info *core.RequestInfo, user string, t *table, since int64) (gained, lost []string, err error) {
-	now, err := visibleIDs(tx, info, t.collection, since)
-	if err != nil {
-		return nil, nil, err
+// when since < 0, else the rows changed after since and the records deleted after it — found
+// from the changed rows, or from the user's side when that is smaller (reach_anchor.go).
+func reachChanges(app core.App, info *core.RequestInfo, user string, t *table, since int64) (gained, lost []string, err error) {
+	fromUser := false
+	if rule, _ := listRule(info, t.collection); since >= 0 {
+		if _, ok := anchorsOf(app, t.collection, rule); ok {
+			if fromUser, err = fromUsersSide(app, user, t, since); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return reachChangesFrom(app, info, user, t, since, fromUser)
+}
+
+// reachChangesFrom is reachChanges with the side chosen: fromUser needs the rule's anchors.
+func reachChangesFrom(app core.App, info *core.RequestInfo, user string, t *table, since int64, fromUser bool) (gained, lost []string, err error) {
+	rule, none := listRule(info, t.collection)
+	among := ""
+	if since >= 0 {
+		among = `[[` + seqColumn + `]] > {:since}`
+		if fromUser {
+			anchors, ok := anchorsOf(app, t.collection, rule)
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: the rule has no anchors to read from the user's side", t.Name)
+			}
+			among = `[[id]] IN (` + anchoredChanges(t.collection, anchors) + `)`
+		}
+	}
+	var now []string
+	if !none {
+		if now, err = visibleIDs(app, info, t.collection, rule, among, since); err != nil {
+			return nil, nil, err
+		}
 	}
 	var before []string
-	q := tx.DB().Select("record_id").From("_sync_reach").Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1})
-	if since >= 0 {
-		q.AndWhere(dbx.NewExp(`record_id IN (SELECT id FROM {{`+t.Name+`}} WHERE `+seqColumn+` > {:since}
+	q := app.DB().Select("r.record_id").From("_sync_reach r").
+		Where(dbx.HashExp{"r.user_id": user, "r.tbl": t.Name, "r.in_reach": 1})
+	switch {
+	case since < 0:
+	case fromUser: // the user's reach rows whose record changed or went since
+		q.AndWhere(dbx.NewExp(`EXISTS (SELECT 1 FROM {{`+t.Name+`}} t WHERE t.id = r.record_id AND t.`+seqColumn+` > {:since})
+			OR r.record_id IN (SELECT record_id FROM _sync_tombstones WHERE tbl = {:tbl} AND seq > {:since})`,
+			dbx.Params{"since": since, "tbl": t.Name}))
+	default:
+		q.AndWhere(dbx.NewExp(`r.record_id IN (SELECT id FROM {{`+t.Name+`}} WHERE `+seqColumn+` > {:since}
 			UNION ALL SELECT record_id FROM _sync_tombstones WHERE tbl = {:tbl} AND seq > {:since})`,
 			dbx.Params{"since": since, "tbl": t.Name}))
 	}

@@ -1,6 +1,7 @@
 package watermelon_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -65,5 +66,66 @@ func TestWritesWhileAPullJudgesAreNotMissed(t *testing.T) {
 	once(t, func(app core.App) { enrol(t, app, at.CohortA, at.EngineerRecB) })
 	if a := coordinator.pull(); !has(ids(a.Changes["commute_logs"].Created), at.CommuteB) {
 		t.Errorf("an enrolment made while the pull judged did not bring the member's trips: %+v", a.Changes["commute_logs"])
+	}
+}
+
+// TestBothSidesOfAReachAgree: a user's reach changes judged from the rows changed since and
+// from the user's own side (their anchors: `engineer.user = @request.auth.id`, `officer = ...`)
+// are the same, for every user and table, after creations, a handover, an edit and a deletion.
+func TestBothSidesOfAReachAgree(t *testing.T) {
+	app, first := newDevice(t, at.OfficerA)
+	users := []string{at.OfficerA, at.OfficerB, at.EngineerA, at.EngineerB, at.CoordinatorA, at.Admin}
+	for _, u := range users {
+		first.as(u, app).pull()
+	}
+	var since int64
+	if err := app.DB().NewQuery("SELECT seq FROM _sync_state").Row(&since); err != nil {
+		t.Fatal(err)
+	}
+	trips, _ := app.FindCollectionByNameOrId("commute_logs")
+	for i, engineer := range []string{at.EngineerRecA, at.EngineerRecB, at.EngineerRecA} {
+		trip := core.NewRecord(trips)
+		trip.Id = fmt.Sprintf("BothSidesTrip%03d", i)
+		trip.Load(map[string]any{"engineer": engineer, "from_city": "chengdu", "to_city": "dazu", "mode": "hsr",
+			"depart_at": fmt.Sprintf("2026-03-1%d 10:00:00.000Z", i), "arrive_at": fmt.Sprintf("2026-03-1%d 11:15:00.000Z", i)})
+		at.Save(t, app, trip)
+	}
+	moved, _ := app.FindRecordById("commute_logs", at.CommuteA)
+	moved.Load(map[string]any{"engineer": at.EngineerRecB, "depart_at": "2026-03-20 10:00:00.000Z", "arrive_at": "2026-03-20 11:15:00.000Z"})
+	at.Save(t, app, moved)
+	edited, _ := app.FindRecordById("schedules", at.ScheduleB)
+	edited.Set("note", "改")
+	at.Save(t, app, edited)
+	gone, _ := app.FindRecordById("schedules", at.ScheduleA)
+	if err := app.Delete(gone); err != nil {
+		t.Fatal(err)
+	}
+	survey, _ := app.FindRecordById("surveys", at.SurveyDraftA)
+	survey.Set("officer", at.OfficerB)
+	at.Save(t, app, survey)
+
+	anchored, changes := 0, 0
+	for _, u := range users {
+		auth, err := app.FindRecordById("users", u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range watermelon.Tables {
+			fromChanges, fromUser, ok, err := watermelon.ReachChangesBothWays(app, auth, table, since)
+			if err != nil {
+				t.Fatalf("%s %s: %v", u, table, err)
+			}
+			changes += len(fromChanges[0]) + len(fromChanges[1])
+			if !ok {
+				continue
+			}
+			anchored++
+			if fmt.Sprint(fromChanges) != fmt.Sprint(fromUser) {
+				t.Errorf("%s %s: from the changes %v, from the user's side %v", u, table, fromChanges, fromUser)
+			}
+		}
+	}
+	if anchored < 6 || changes < 6 {
+		t.Errorf("only %d user-tables read from the user's side, %d changes judged: the test shows nothing", anchored, changes)
 	}
 }

@@ -16,31 +16,21 @@ import (
 // The sync protocol reuses the collections' API rules as they are, evaluated the way the REST
 // API evaluates them; nothing here restates who may see or change what.
 
-// visibleIDs returns the ids of the records of c that the caller may list; with since ≥ 0,
-// only among those changed after that sequence number. Those are read first through the
-// sync_seq index into a materialised table that the rule is then judged on: left to itself,
-// SQLite walks the whole table's primary key for the rule's DISTINCT. The stand-in keeps the
-// collection's id, so back-relations to it still resolve.
-func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, since int64) ([]string, error) {
-	if c.ListRule == nil && !info.HasSuperuserAuth() {
-		return nil, nil // superusers only
-	}
-	rule := ""
-	if !info.HasSuperuserAuth() && *c.ListRule != "" {
-		folded, known, allowed := foldRule(*c.ListRule, info.Auth)
-		if known && !allowed {
-			return nil, nil
-		}
-		rule = folded
-	}
+// visibleIDs returns the ids of the records of c that the caller may list by rule (the list
+// rule, folded for the caller); among, when not empty, is the condition on the rows to judge
+// (those changed since the last refresh, bound as {:since}, {:auth}). Those are read first into a
+// materialised table that the rule is then judged on: left to itself, SQLite walks the whole
+// table's primary key for the rule's DISTINCT. The stand-in keeps the collection's id, so
+// back-relations to it still resolve, and copies only the columns the rule reads.
+func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, rule, among string, since int64) ([]string, error) {
 	from := *c
 	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name)
-	if since >= 0 {
+	if among != "" {
 		from.Name = c.Name + "_sync_changed"
 		q = app.DB().Select(from.Name + ".id").Distinct(true).
-			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT %s FROM {{%s}} WHERE [[%s]] > {:since})",
-				from.Name, selectList(ruleColumns(c, rule)), c.Name, seqColumn)).
-			From(from.Name).AndBind(dbx.Params{"since": since})
+			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT %s FROM {{%s}} WHERE %s)",
+				from.Name, selectList(ruleColumns(c, rule)), c.Name, among)).
+			From(from.Name).AndBind(dbx.Params{"since": since, "auth": authID(info)})
 	}
 	if rule != "" {
 		resolver := core.NewRecordFieldResolver(app, &from, info, true)
@@ -55,6 +45,32 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, since 
 	}
 	var ids []string
 	return ids, q.Column(&ids)
+}
+
+// listRule is c's list rule as the caller is judged by it: folded for them, "" when it lets
+// them list every record; listsNone when it lets them list none.
+func listRule(info *core.RequestInfo, c *core.Collection) (rule string, listsNone bool) {
+	if info.HasSuperuserAuth() {
+		return "", false
+	}
+	if c.ListRule == nil {
+		return "", true // superusers only
+	}
+	if *c.ListRule == "" {
+		return "", false
+	}
+	folded, known, allowed := foldRule(*c.ListRule, info.Auth)
+	if known {
+		return "", !allowed
+	}
+	return folded, false
+}
+
+func authID(info *core.RequestInfo) string {
+	if info.Auth == nil {
+		return ""
+	}
+	return info.Auth.Id
 }
 
 // accessibleAmong returns which of the ids of c the rule lets the caller access, in one query.
