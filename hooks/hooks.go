@@ -11,6 +11,7 @@ import (
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/feed"
+	"feidi/hooks/history"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/settings"
@@ -21,6 +22,7 @@ import (
 // Register binds every hook of Feidi to app, configured by s.
 func Register(app core.App, s settings.Settings) {
 	validate.Register(app)
+	history.Register(app)
 	enrolment.Register(app)
 	reference.Register(app)
 	watermelon.Register(app, s.SyncTombstoneDays)
