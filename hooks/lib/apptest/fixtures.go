@@ -40,7 +40,7 @@ const (
 	CohortB          = "CohortOfCoordB01"
 	MemberA          = "MemberA000000001"
 	MemberB          = "MemberB000000001"
-	RequestA         = "enrolrequesta01" // coordinator A asks to enrol engineer B, pending
+	RequestA         = "enrolrequesta01"  // coordinator A asks to enrol engineer B, pending
 	SignoffA         = "SignoffOfEngA001" // engineer A has submitted 2026-02, not yet approved
 
 	// ValidUSCC, ValidUSCC2 and ValidUSCC3 are Dazu (500111) credit codes with a correct check
