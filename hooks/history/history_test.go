@@ -161,6 +161,19 @@ func TestEveryDoorLeavesAVersion(t *testing.T) {
 	if _, hidden := got[0].After["sync_seq"]; hidden {
 		t.Error("the hidden sync column is in history")
 	}
+
+	// a hook's write inside a request is the caller's: engineer B approves the enrolment
+	// request, and hooks/enrolment makes the membership in that request's transaction
+	if status, body := as(at.EngineerB).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`); status != 200 {
+		t.Fatalf("approve enrolment: %d %s", status, body)
+	}
+	m, err := app.FindFirstRecordByFilter("cohort_members", "cohort = {:c} && engineer = {:e}", map[string]any{"c": at.CohortA, "e": at.EngineerRecB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(t, app, "cohort_members", m.Id); len(got) != 1 || got[0].Door != "rest" || got[0].Actor != at.EngineerB {
+		t.Errorf("the membership made by the approval: %+v", got)
+	}
 }
 
 // TestWritesThatDoNotHappenLeaveNoVersion: a refused REST write, a refused record of a push, a
