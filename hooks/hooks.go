@@ -33,5 +33,5 @@ func Register(app core.App, s settings.Settings) {
 
 // Commands returns Feidi's own commands for the command line.
 func Commands(app core.App) []*cobra.Command {
-	return []*cobra.Command{seed.Command(app), exportjob.Command(app)}
+	return []*cobra.Command{seed.Command(app), exportjob.Command(app), history.Command(app)}
 }

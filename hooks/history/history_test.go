@@ -1,12 +1,15 @@
 package history_test
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
@@ -355,5 +358,60 @@ func TestAnAdminRestoresAnEarlierVersion(t *testing.T) {
 	}
 	if status, body := admin.do(http.MethodPost, restore, `{"version":1}`); status != 400 || !strings.Contains(body, "depart_at") {
 		t.Errorf("a restore that breaks the data rules: %d %s", status, body)
+	}
+}
+
+// TestOldVersionsAreArchived: versions written before the cutoff go to the archive as JSON lines
+// and leave the table, except each record's latest; numbering goes on after them.
+func TestOldVersionsAreArchived(t *testing.T) {
+	app, as := serve(t)
+	engineer := as(at.EngineerA)
+	for _, note := range []string{"一", "二"} {
+		engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"`+note+`"}`)
+	}
+	// versions 1 to 3 of the trip, and every fixture's create, were written in 2025
+	if _, err := app.DB().NewQuery(`UPDATE record_history SET created = '2025-06-01 00:00:00.000Z'
+		WHERE NOT ([[table]] = 'commute_logs' AND record_id = {:id} AND version > 3)`).Bind(map[string]any{"id": at.CommuteA}).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"三"}`)
+	var archive bytes.Buffer
+	n, err := history.Archive(app, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), &archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []entry // of the trip; the returned survey fixture's first version goes too
+	sc := bufio.NewScanner(&archive)
+	total := 0
+	for sc.Scan() {
+		var e struct {
+			entry
+			Table    string `json:"table"`
+			RecordID string `json:"record_id"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("%v: %s", err, sc.Bytes())
+		}
+		total++
+		if e.Table == "commute_logs" && e.RecordID == at.CommuteA {
+			lines = append(lines, e.entry)
+		}
+	}
+	if n != total || n != 4 || len(lines) != 3 || lines[0].Version != 1 || lines[0].Operation != "create" || lines[2].After["note"] != "二" {
+		t.Fatalf("archived %d (%d lines): %+v", n, total, lines)
+	}
+	got := versions(t, app, "commute_logs", at.CommuteA)
+	if len(got) != 1 || got[0].Version != 4 || got[0].After["note"] != "三" {
+		t.Fatalf("left: %+v", got)
+	}
+	if kept := versions(t, app, "schedules", at.ScheduleA); len(kept) != 1 || kept[0].Operation != "create" {
+		t.Errorf("a record's only version was archived: %+v", kept)
+	}
+	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"四"}`)
+	if got := versions(t, app, "commute_logs", at.CommuteA); len(got) != 2 || got[1].Version != 5 {
+		t.Errorf("numbering after the archive: %+v", got)
+	}
+	if status, body := as(at.Admin).do(http.MethodPost, "/api/history/commute_logs/"+at.CommuteA+"/restore", `{"version":2}`); status != 400 || !strings.Contains(body, "history_no_version") {
+		t.Errorf("restore of an archived version: %d %s", status, body)
 	}
 }
