@@ -45,54 +45,32 @@ func versions(t *testing.T, app core.App, table, id string) []entry {
 	return out
 }
 
-type client struct{ at.Client }
-
-func (c client) do(method, path, body string) (int, string) {
-	c.T.Helper()
-	status, b := c.Do(method, path, []byte(body))
-	return status, string(b)
-}
-
-func serve(t *testing.T) (*tests.TestApp, func(user string) client) {
-	app := at.Enclave.App(t)
+// serve serves the Enclave fixtures; as returns a client of a fixture user ("" a guest,
+// "superuser" the admin UI's caller).
+func serve(t *testing.T) (app *tests.TestApp, as func(user string) at.Client) {
+	app = at.Enclave.App(t)
 	base := at.Serve(t, app)
-	return app, func(user string) client {
-		if user == "" {
-			return client{at.Client{T: t, Base: base}}
+	return app, func(user string) at.Client {
+		switch user {
+		case "":
+			return at.Client{T: t, Base: base}
+		case "superuser":
+			return at.Client{T: t, Base: base, Token: at.SuperuserToken(t, app)}
 		}
-		return client{at.Client{T: t, Base: base, Token: at.Token(t, app, user)}}
+		return at.Client{T: t, Base: base, Token: at.Token(t, app, user)}
 	}
-}
-
-// superuser returns a client signed in as a superuser (the admin UI's caller).
-func superuser(t *testing.T, app core.App, as func(string) client) client {
-	col, err := app.FindCollectionByNameOrId(core.CollectionNameSuperusers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	su := core.NewRecord(col)
-	su.SetEmail("root@feidi.test")
-	su.SetPassword(at.Password)
-	at.Save(t, app, su)
-	token, err := su.NewAuthToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := as("")
-	c.Token = token
-	return c
 }
 
 // pushed pushes one table's changes as c's device after a pull; it returns the answer.
-func pushed(t *testing.T, c client, table, changes string) string {
+func pushed(t *testing.T, c at.Client, table, changes string) string {
 	t.Helper()
-	status, body := c.do(http.MethodGet, "/api/sync/pull", "")
+	status, body := c.Text(http.MethodGet, "/api/sync/pull", "")
 	if status != 200 {
 		t.Fatalf("pull: %d %s", status, body)
 	}
 	var p struct{ Timestamp int64 }
 	_ = json.Unmarshal([]byte(body), &p)
-	status, body = c.do(http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", p.Timestamp),
+	status, body = c.Text(http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", p.Timestamp),
 		`{"changes":{"`+table+`":`+changes+`}}`)
 	if status != 200 {
 		t.Fatalf("push: %d %s", status, body)
@@ -110,10 +88,10 @@ func TestEveryDoorLeavesAVersion(t *testing.T) {
 		t.Fatalf("the fixture's create: %+v", got)
 	}
 	engineer := as(at.EngineerA)
-	if status, body := engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"G8594次"}`); status != 200 {
+	if status, body := engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"G8594次"}`); status != 200 {
 		t.Fatalf("REST update: %d %s", status, body)
 	}
-	if status, body := superuser(t, app, as).do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"cost_yuan":101}`); status != 200 {
+	if status, body := as("superuser").Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"cost_yuan":101}`); status != 200 {
 		t.Fatalf("admin UI update: %d %s", status, body)
 	}
 	if answer := pushed(t, engineer, "commute_logs", `{"created":[],"updated":[{"id":"`+at.CommuteA+`","note":"改签G8596次","_status":"updated","_changed":"note"}],"deleted":[]}`); strings.TrimSpace(answer) != "{}" {
@@ -167,7 +145,7 @@ func TestEveryDoorLeavesAVersion(t *testing.T) {
 
 	// a hook's write inside a request is the caller's: engineer B approves the enrolment
 	// request, and hooks/enrolment makes the membership in that request's transaction
-	if status, body := as(at.EngineerB).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`); status != 200 {
+	if status, body := as(at.EngineerB).Text(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`); status != 200 {
 		t.Fatalf("approve enrolment: %d %s", status, body)
 	}
 	m, err := app.FindFirstRecordByFilter("cohort_members", "cohort = {:c} && engineer = {:e}", map[string]any{"c": at.CohortA, "e": at.EngineerRecB})
@@ -193,11 +171,11 @@ func TestWritesThatDoNotHappenLeaveNoVersion(t *testing.T) {
 	}
 	before := count()
 	// arrival before departure: refused by the data rules
-	if status, _ := engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA,
+	if status, _ := engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA,
 		`{"arrive_at":"2026-03-02 09:00:00.000Z"}`); status != 400 {
 		t.Fatalf("bad REST update: %d", status)
 	}
-	if status, _ := engineer.do(http.MethodPost, "/api/collections/commute_logs/records",
+	if status, _ := engineer.Text(http.MethodPost, "/api/collections/commute_logs/records",
 		`{"engineer":"`+at.EngineerRecB+`","from_city":"dazu","to_city":"chengdu","mode":"hsr","depart_at":"2026-03-06 10:00:00.000Z","arrive_at":"2026-03-06 11:10:00.000Z"}`); status != 400 {
 		t.Fatalf("REST create on another's engineer record: %d", status)
 	}
@@ -243,7 +221,7 @@ func TestHistoryIsReadUnderTheRecordsRule(t *testing.T) {
 	path := "/api/history/commute_logs/" + at.CommuteA
 	for user, want := range map[string]int{at.EngineerA: 200, at.CoordinatorA: 200, at.Admin: 200,
 		at.EngineerB: 404, at.CoordinatorB: 404, at.OfficerA: 404, "": 401} {
-		status, body := as(user).do(http.MethodGet, path, "")
+		status, body := as(user).Text(http.MethodGet, path, "")
 		if status != want {
 			t.Errorf("%s reads the history: %d, want %d %s", user, status, want, body)
 		}
@@ -254,23 +232,23 @@ func TestHistoryIsReadUnderTheRecordsRule(t *testing.T) {
 			t.Errorf("%s is told the record: %s", user, body)
 		}
 	}
-	if status, _ := as(at.Admin).do(http.MethodGet, "/api/history/sync_rejects/x", ""); status != 404 {
+	if status, _ := as(at.Admin).Text(http.MethodGet, "/api/history/sync_rejects/x", ""); status != 404 {
 		t.Errorf("history of an unsynced table: %d", status)
 	}
-	if status, _ := as(at.EngineerA).do(http.MethodDelete, "/api/collections/commute_logs/records/"+at.CommuteA, ""); status != 204 {
+	if status, _ := as(at.EngineerA).Text(http.MethodDelete, "/api/collections/commute_logs/records/"+at.CommuteA, ""); status != 204 {
 		t.Fatal("delete")
 	}
-	if status, _ := as(at.EngineerA).do(http.MethodGet, path, ""); status != 404 {
+	if status, _ := as(at.EngineerA).Text(http.MethodGet, path, ""); status != 404 {
 		t.Errorf("engineer reads a deleted record's history: %d", status)
 	}
-	if status, body := as(at.Admin).do(http.MethodGet, path, ""); status != 200 || !strings.Contains(body, `"operation":"delete"`) {
+	if status, body := as(at.Admin).Text(http.MethodGet, path, ""); status != 200 || !strings.Contains(body, `"operation":"delete"`) {
 		t.Errorf("admin reads a deleted record's history: %d %s", status, body)
 	}
 	// admins also browse the collection itself (the admin UI shows it to superusers)
-	if status, body := as(at.Admin).do(http.MethodGet, "/api/collections/record_history/records?filter=record_id='"+at.CommuteA+"'", ""); status != 200 || !strings.Contains(body, `"totalItems":2`) {
+	if status, body := as(at.Admin).Text(http.MethodGet, "/api/collections/record_history/records?filter=record_id='"+at.CommuteA+"'", ""); status != 200 || !strings.Contains(body, `"totalItems":2`) {
 		t.Errorf("admin lists record_history: %d %s", status, body)
 	}
-	if status, body := as(at.EngineerA).do(http.MethodGet, "/api/collections/record_history/records", ""); status != 200 || !strings.Contains(body, `"totalItems":0`) {
+	if status, body := as(at.EngineerA).Text(http.MethodGet, "/api/collections/record_history/records", ""); status != 200 || !strings.Contains(body, `"totalItems":0`) {
 		t.Errorf("an engineer lists record_history: %d %s", status, body)
 	}
 }
@@ -281,13 +259,13 @@ func TestHistoryIsReadUnderTheRecordsRule(t *testing.T) {
 func TestAnAdminRestoresAnEarlierVersion(t *testing.T) {
 	app, as := serve(t)
 	engineer, admin := as(at.EngineerA), as(at.Admin)
-	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"第一次","cost_yuan":120}`)
-	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"第二次"}`)
+	engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"第一次","cost_yuan":120}`)
+	engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"第二次"}`)
 	restore := "/api/history/commute_logs/" + at.CommuteA + "/restore"
-	if status, _ := engineer.do(http.MethodPost, restore, `{"version":1}`); status != 403 {
+	if status, _ := engineer.Text(http.MethodPost, restore, `{"version":1}`); status != 403 {
 		t.Errorf("an engineer restores: %d", status)
 	}
-	if status, body := admin.do(http.MethodPost, restore, `{"version":2,"field":"note"}`); status != 200 || !strings.Contains(body, `"note":"第一次"`) {
+	if status, body := admin.Text(http.MethodPost, restore, `{"version":2,"field":"note"}`); status != 200 || !strings.Contains(body, `"note":"第一次"`) {
 		t.Fatalf("field restore: %d %s", status, body)
 	}
 	r, err := app.FindRecordById("commute_logs", at.CommuteA)
@@ -297,7 +275,7 @@ func TestAnAdminRestoresAnEarlierVersion(t *testing.T) {
 	if r.GetString("note") != "第一次" || r.GetFloat("cost_yuan") != 120 {
 		t.Fatalf("after the field restore: %v", r)
 	}
-	if status, _ := admin.do(http.MethodPost, restore, `{"version":1}`); status != 200 {
+	if status, _ := admin.Text(http.MethodPost, restore, `{"version":1}`); status != 200 {
 		t.Fatal("whole restore")
 	}
 	if r, err = app.FindRecordById("commute_logs", at.CommuteA); err != nil {
@@ -312,33 +290,33 @@ func TestAnAdminRestoresAnEarlierVersion(t *testing.T) {
 		t.Fatalf("restores as versions: %+v", got)
 	}
 	for _, bad := range []string{`{"version":99}`, `{"version":0}`, `{"version":1,"field":"sync_seq"}`, `{"version":1,"field":"nope"}`} {
-		if status, body := admin.do(http.MethodPost, restore, bad); status != 400 {
+		if status, body := admin.Text(http.MethodPost, restore, bad); status != 400 {
 			t.Errorf("restore %s: %d %s", bad, status, body)
 		}
 	}
 
 	// a deleted record comes back with its id, and reaches a device that had pulled its deletion
-	status, body := engineer.do(http.MethodGet, "/api/sync/pull", "")
+	status, body := engineer.Text(http.MethodGet, "/api/sync/pull", "")
 	var p struct{ Timestamp int64 }
 	_ = json.Unmarshal([]byte(body), &p)
-	if status, _ := engineer.do(http.MethodDelete, "/api/collections/commute_logs/records/"+at.CommuteA, ""); status != 204 {
+	if status, _ := engineer.Text(http.MethodDelete, "/api/collections/commute_logs/records/"+at.CommuteA, ""); status != 204 {
 		t.Fatal("delete")
 	}
-	_, body = engineer.do(http.MethodGet, fmt.Sprintf("/api/sync/pull?last_pulled_at=%d", p.Timestamp), "")
+	_, body = engineer.Text(http.MethodGet, fmt.Sprintf("/api/sync/pull?last_pulled_at=%d", p.Timestamp), "")
 	if !strings.Contains(body, `"deleted":["`+at.CommuteA+`"]`) {
 		t.Fatalf("the deletion did not reach the device: %s", body)
 	}
 	_ = json.Unmarshal([]byte(body), &p)
-	if status, body := admin.do(http.MethodPost, restore, `{"version":6}`); status != 400 || !strings.Contains(body, "history_deleted_version") {
+	if status, body := admin.Text(http.MethodPost, restore, `{"version":6}`); status != 400 || !strings.Contains(body, "history_deleted_version") {
 		t.Errorf("restoring the deletion itself: %d %s", status, body)
 	}
-	if status, body := admin.do(http.MethodPost, restore, `{"version":5,"field":"note"}`); status != 400 {
+	if status, body := admin.Text(http.MethodPost, restore, `{"version":5,"field":"note"}`); status != 400 {
 		t.Errorf("a field of a deleted record: %d %s", status, body)
 	}
-	if status, body := admin.do(http.MethodPost, restore, `{"version":5}`); status != 200 {
+	if status, body := admin.Text(http.MethodPost, restore, `{"version":5}`); status != 200 {
 		t.Fatalf("restore of a deleted record: %d %s", status, body)
 	}
-	_, body = engineer.do(http.MethodGet, fmt.Sprintf("/api/sync/pull?last_pulled_at=%d", p.Timestamp), "")
+	_, body = engineer.Text(http.MethodGet, fmt.Sprintf("/api/sync/pull?last_pulled_at=%d", p.Timestamp), "")
 	if !strings.Contains(body, `"id":"`+at.CommuteA+`"`) {
 		t.Fatalf("the restored record did not reach the device: %s", body)
 	}
@@ -349,14 +327,14 @@ func TestAnAdminRestoresAnEarlierVersion(t *testing.T) {
 
 	// the data rules apply to a restore: the trip moves, another takes its old time, and
 	// restoring the old time would overlap it
-	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA,
+	engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA,
 		`{"depart_at":"2026-03-09 10:00:00.000Z","arrive_at":"2026-03-09 11:15:00.000Z"}`)
-	status, body = engineer.do(http.MethodPost, "/api/collections/commute_logs/records",
+	status, body = engineer.Text(http.MethodPost, "/api/collections/commute_logs/records",
 		`{"engineer":"`+at.EngineerRecA+`","from_city":"chengdu","to_city":"dazu","mode":"hsr","depart_at":"2026-03-02 10:30:00.000Z","arrive_at":"2026-03-02 11:40:00.000Z"}`)
 	if status != 200 {
 		t.Fatalf("a trip at the old time: %d %s", status, body)
 	}
-	if status, body := admin.do(http.MethodPost, restore, `{"version":1}`); status != 400 || !strings.Contains(body, "depart_at") {
+	if status, body := admin.Text(http.MethodPost, restore, `{"version":1}`); status != 400 || !strings.Contains(body, "depart_at") {
 		t.Errorf("a restore that breaks the data rules: %d %s", status, body)
 	}
 }
@@ -367,14 +345,14 @@ func TestOldVersionsAreArchived(t *testing.T) {
 	app, as := serve(t)
 	engineer := as(at.EngineerA)
 	for _, note := range []string{"一", "二"} {
-		engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"`+note+`"}`)
+		engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"`+note+`"}`)
 	}
 	// versions 1 to 3 of the trip, and every fixture's create, were written in 2025
 	if _, err := app.DB().NewQuery(`UPDATE record_history SET created = '2025-06-01 00:00:00.000Z'
 		WHERE NOT ([[table]] = 'commute_logs' AND record_id = {:id} AND version > 3)`).Bind(map[string]any{"id": at.CommuteA}).Execute(); err != nil {
 		t.Fatal(err)
 	}
-	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"三"}`)
+	engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"三"}`)
 	var archive bytes.Buffer
 	n, err := history.Archive(app, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), &archive)
 	if err != nil {
@@ -407,11 +385,11 @@ func TestOldVersionsAreArchived(t *testing.T) {
 	if kept := versions(t, app, "schedules", at.ScheduleA); len(kept) != 1 || kept[0].Operation != "create" {
 		t.Errorf("a record's only version was archived: %+v", kept)
 	}
-	engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"四"}`)
+	engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"四"}`)
 	if got := versions(t, app, "commute_logs", at.CommuteA); len(got) != 2 || got[1].Version != 5 {
 		t.Errorf("numbering after the archive: %+v", got)
 	}
-	if status, body := as(at.Admin).do(http.MethodPost, "/api/history/commute_logs/"+at.CommuteA+"/restore", `{"version":2}`); status != 400 || !strings.Contains(body, "history_no_version") {
+	if status, body := as(at.Admin).Text(http.MethodPost, "/api/history/commute_logs/"+at.CommuteA+"/restore", `{"version":2}`); status != 400 || !strings.Contains(body, "history_no_version") {
 		t.Errorf("restore of an archived version: %d %s", status, body)
 	}
 }

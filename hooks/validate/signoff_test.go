@@ -15,23 +15,17 @@ import (
 
 type caller struct{ at.Client }
 
-func (c caller) do(method, path, body string) (int, string) {
-	c.T.Helper()
-	status, b := c.Do(method, path, []byte(body))
-	return status, string(b)
-}
-
 // push pushes changes of one table as the caller's device, after a pull, and returns the
 // answer.
 func (c caller) push(table, created, updated, deleted string) string {
 	c.T.Helper()
-	status, body := c.do(http.MethodGet, "/api/sync/pull", "")
+	status, body := c.Text(http.MethodGet, "/api/sync/pull", "")
 	if status != 200 {
 		c.T.Fatalf("pull: %d %s", status, body)
 	}
 	var p struct{ Timestamp int64 }
 	_ = json.Unmarshal([]byte(body), &p)
-	status, body = c.do(http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", p.Timestamp),
+	status, body = c.Text(http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", p.Timestamp),
 		`{"changes":{"`+table+`":{"created":[`+created+`],"updated":[`+updated+`],"deleted":[`+deleted+`]}}}`)
 	if status != 200 {
 		c.T.Fatalf("push: %d %s", status, body)
@@ -67,30 +61,30 @@ func TestAMonthIsSubmittedAndDecided(t *testing.T) {
 	app, as := served(t)
 	engineer, coordinator, other := as(at.EngineerA), as(at.CoordinatorA), as(at.CoordinatorB)
 	const id = "SignoffMarchA001"
-	if code, body := engineer.do(http.MethodPost, "/api/collections/month_signoffs/records",
+	if code, body := engineer.Text(http.MethodPost, "/api/collections/month_signoffs/records",
 		`{"id":"`+id+`","engineer":"`+at.EngineerRecA+`","month":"2026-03","status":"approved"}`); code != 400 {
 		t.Errorf("an engineer approves their own month: %d %s", code, body)
 	}
-	if code, body := engineer.do(http.MethodPost, "/api/collections/month_signoffs/records",
+	if code, body := engineer.Text(http.MethodPost, "/api/collections/month_signoffs/records",
 		`{"id":"`+id+`","engineer":"`+at.EngineerRecA+`","month":"2026-03","status":"submitted"}`); code != 200 {
 		t.Fatalf("submit: %d %s", code, body)
 	}
-	if code, _ := engineer.do(http.MethodPost, "/api/collections/month_signoffs/records",
+	if code, _ := engineer.Text(http.MethodPost, "/api/collections/month_signoffs/records",
 		`{"engineer":"`+at.EngineerRecA+`","month":"2026-03","status":"submitted"}`); code != 400 {
 		t.Errorf("a second sign-off of the month: %d", code)
 	}
 	for name, c := range map[string]caller{"the engineer": engineer, "another cohort's coordinator": other} {
-		if code, _ := c.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"approved"}`); code != 404 {
+		if code, _ := c.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"approved"}`); code != 404 {
 			t.Errorf("%s approves: %d", name, code)
 		}
 	}
-	if code, body := coordinator.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"returned"}`); code != 400 || !strings.Contains(body, "validation_reason_required") {
+	if code, body := coordinator.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"returned"}`); code != 400 || !strings.Contains(body, "validation_reason_required") {
 		t.Errorf("a return without a reason: %d %s", code, body)
 	}
-	if code, body := coordinator.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"returned","reason":"3月12日缺车票"}`); code != 200 {
+	if code, body := coordinator.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"returned","reason":"3月12日缺车票"}`); code != 200 {
 		t.Fatalf("return: %d %s", code, body)
 	}
-	if code, _ := coordinator.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"month":"2026-04","status":"approved"}`); code != 404 {
+	if code, _ := coordinator.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"month":"2026-04","status":"approved"}`); code != 404 {
 		t.Errorf("a coordinator moves the month: %d", code)
 	}
 	answer := engineer.push("month_signoffs", "", `{"id":"`+id+`","engineer":"`+at.EngineerRecA+`","month":"2026-03","status":"submitted","reason":"3月12日缺车票","_status":"updated","_changed":"status"}`, "")
@@ -102,12 +96,12 @@ func TestAMonthIsSubmittedAndDecided(t *testing.T) {
 		t.Fatalf("approve by sync: %s, status %s", answer, s)
 	}
 	for user, want := range map[string]bool{at.EngineerA: true, at.CoordinatorA: true, at.Admin: true, at.EngineerB: false, at.CoordinatorB: false} {
-		_, body := as(user).do(http.MethodGet, "/api/sync/pull", "")
+		_, body := as(user).Text(http.MethodGet, "/api/sync/pull", "")
 		if got := strings.Contains(body, id); got != want {
 			t.Errorf("%s's device has the sign-off: %v, want %v", user, got, want)
 		}
 	}
-	if code, _ := engineer.do(http.MethodDelete, "/api/collections/month_signoffs/records/"+id, ""); code != 404 {
+	if code, _ := engineer.Text(http.MethodDelete, "/api/collections/month_signoffs/records/"+id, ""); code != 404 {
 		t.Errorf("the engineer deletes an approved sign-off: %d", code)
 	}
 }
@@ -120,23 +114,11 @@ func TestALockedMonthRefusesEveryDoor(t *testing.T) {
 	app, as := served(t)
 	engineer, admin := as(at.EngineerA), as(at.Admin)
 	const id = "SignoffMarchA001"
-	if code, body := admin.do(http.MethodPost, "/api/collections/month_signoffs/records",
+	if code, body := admin.Text(http.MethodPost, "/api/collections/month_signoffs/records",
 		`{"id":"`+id+`","engineer":"`+at.EngineerRecA+`","month":"2026-03","status":"approved"}`); code != 200 {
 		t.Fatalf("approve: %d %s", code, body)
 	}
-	suCol, err := app.FindCachedCollectionByNameOrId(core.CollectionNameSuperusers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	su := core.NewRecord(suCol)
-	su.SetEmail("root@feidi.test")
-	su.SetPassword(at.Password)
-	at.Save(t, app, su)
-	suToken, err := su.NewAuthToken()
-	if err != nil {
-		t.Fatal(err)
-	}
-	adminUI := caller{at.Client{T: t, Base: engineer.Base, Token: suToken}}
+	adminUI := caller{at.Client{T: t, Base: engineer.Base, Token: at.SuperuserToken(t, app)}}
 	trip := func(id, depart, arrive string) string {
 		return `{"id":"` + id + `","engineer":"` + at.EngineerRecA + `","from_city":"dazu","to_city":"chengdu","mode":"hsr","depart_at":"` + depart + `","arrive_at":"` + arrive + `"}`
 	}
@@ -146,20 +128,20 @@ func TestALockedMonthRefusesEveryDoor(t *testing.T) {
 			t.Errorf("%s: %d %s", what, code, body)
 		}
 	}
-	code, body := engineer.do(http.MethodPatch, "/api/collections/schedules/records/"+at.ScheduleA, `{"employer":"改"}`)
+	code, body := engineer.Text(http.MethodPatch, "/api/collections/schedules/records/"+at.ScheduleA, `{"employer":"改"}`)
 	locked("REST update of a March entry", code, body)
-	code, body = engineer.do(http.MethodDelete, "/api/collections/commute_logs/records/"+at.CommuteA, "")
+	code, body = engineer.Text(http.MethodDelete, "/api/collections/commute_logs/records/"+at.CommuteA, "")
 	locked("REST delete of a March trip", code, body)
-	code, body = engineer.do(http.MethodPost, "/api/collections/commute_logs/records", trip("NewMarchTrip0001", "2026-03-10 02:00:00.000Z", "2026-03-10 03:10:00.000Z"))
+	code, body = engineer.Text(http.MethodPost, "/api/collections/commute_logs/records", trip("NewMarchTrip0001", "2026-03-10 02:00:00.000Z", "2026-03-10 03:10:00.000Z"))
 	locked("REST create in March", code, body)
 	// 23:30 on 28 February to 00:40 on 1 March, Shanghai time: it crosses into March
-	code, body = engineer.do(http.MethodPost, "/api/collections/commute_logs/records", trip("CrossingTrip0001", "2026-02-28 15:30:00.000Z", "2026-02-28 16:40:00.000Z"))
+	code, body = engineer.Text(http.MethodPost, "/api/collections/commute_logs/records", trip("CrossingTrip0001", "2026-02-28 15:30:00.000Z", "2026-02-28 16:40:00.000Z"))
 	locked("REST create of a trip crossing into March", code, body)
-	code, body = engineer.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"depart_at":"2026-02-10 10:00:00.000Z","arrive_at":"2026-02-10 11:15:00.000Z"}`)
+	code, body = engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"depart_at":"2026-02-10 10:00:00.000Z","arrive_at":"2026-02-10 11:15:00.000Z"}`)
 	locked("REST move of a March trip out of March", code, body)
-	code, body = adminUI.do(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"管理员改"}`)
+	code, body = adminUI.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA, `{"note":"管理员改"}`)
 	locked("admin UI update", code, body)
-	if code, body := engineer.do(http.MethodPost, "/api/collections/commute_logs/records", trip("FebruaryTrip0001", "2026-02-10 02:00:00.000Z", "2026-02-10 03:10:00.000Z")); code != 200 {
+	if code, body := engineer.Text(http.MethodPost, "/api/collections/commute_logs/records", trip("FebruaryTrip0001", "2026-02-10 02:00:00.000Z", "2026-02-10 03:10:00.000Z")); code != 200 {
 		t.Errorf("a February trip: %d %s", code, body)
 	}
 
@@ -208,16 +190,16 @@ func TestALockedMonthRefusesEveryDoor(t *testing.T) {
 	}
 
 	// unlock: a reason is required and kept in history
-	if code, body := admin.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open"}`); code != 400 || !strings.Contains(body, "validation_reason_required") {
+	if code, body := admin.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open"}`); code != 400 || !strings.Contains(body, "validation_reason_required") {
 		t.Errorf("unlock without a reason: %d %s", code, body)
 	}
-	if code, body := engineer.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open","reason":"我要改"}`); code != 404 {
+	if code, body := engineer.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open","reason":"我要改"}`); code != 404 {
 		t.Errorf("the engineer unlocks: %d %s", code, body)
 	}
-	if code, body := admin.do(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open","reason":"补录3月10日出差"}`); code != 200 {
+	if code, body := admin.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open","reason":"补录3月10日出差"}`); code != 200 {
 		t.Fatalf("unlock: %d %s", code, body)
 	}
-	code, body = engineer.do(http.MethodGet, "/api/history/month_signoffs/"+id, "")
+	code, body = engineer.Text(http.MethodGet, "/api/history/month_signoffs/"+id, "")
 	if code != 200 || !strings.Contains(body, `"after":{"reason":"补录3月10日出差","status":"open"}`) ||
 		!strings.Contains(body, `"before":{"reason":"","status":"approved"}`) || !strings.Contains(body, `"actor":"`+at.Admin+`"`) {
 		t.Errorf("the unlock in history: %d %s", code, body)
