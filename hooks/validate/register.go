@@ -49,6 +49,12 @@ func Register(app core.App) {
 	app.OnRecordValidate("month_signoffs").BindFunc(func(e *core.RecordEvent) error {
 		return next(e, CheckSignoff(e.App, e.Record))
 	})
+	app.OnRecordDelete("month_signoffs").BindFunc(func(e *core.RecordEvent) error {
+		if err := CheckSignoffDelete(e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
 }
 
 // next runs the field checks PocketBase makes (required, min, max, unique) and merges their

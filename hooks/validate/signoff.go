@@ -49,6 +49,16 @@ func CheckSignoff(app core.App, r *core.Record) error {
 	return nilIfEmpty(errs)
 }
 
+// CheckSignoffDelete refuses to delete an approved sign-off: that would unlock the month
+// without the reason an unlock needs.
+func CheckSignoffDelete(r *core.Record) error {
+	if r.GetString("status") != "approved" {
+		return nil
+	}
+	return validation.Errors{"status": validation.NewError("validation_signoff_locked",
+		"An approved month is unlocked, with a reason, before its sign-off can be deleted.")}
+}
+
 // lockField names, per collection of engineers' logs, the field a lock refusal is reported on,
 // and the time fields whose Asia/Shanghai months a record is in: a trip that crosses into a
 // locked month counts as in it.

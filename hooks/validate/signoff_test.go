@@ -189,6 +189,10 @@ func TestALockedMonthRefusesEveryDoor(t *testing.T) {
 		t.Errorf("a push that changes nothing of a locked trip is refused: %s", answer)
 	}
 
+	if code, body := admin.Text(http.MethodDelete, "/api/collections/month_signoffs/records/"+id, ""); code != 400 || !strings.Contains(body, "validation_signoff_locked") {
+		t.Errorf("an admin deletes an approved sign-off: %d %s", code, body)
+	}
+
 	// unlock: a reason is required and kept in history
 	if code, body := admin.Text(http.MethodPatch, "/api/collections/month_signoffs/records/"+id, `{"status":"open"}`); code != 400 || !strings.Contains(body, "validation_reason_required") {
 		t.Errorf("unlock without a reason: %d %s", code, body)
