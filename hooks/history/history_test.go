@@ -393,3 +393,32 @@ func TestOldVersionsAreArchived(t *testing.T) {
 		t.Errorf("restore of an archived version: %d %s", status, body)
 	}
 }
+
+// TestABatchIsItsCallersWrites: PocketBase's batch API (off unless an admin turns it on) is the
+// REST door too: each write of the batch is a version by its caller, and a batch that fails
+// leaves none of its versions.
+func TestABatchIsItsCallersWrites(t *testing.T) {
+	app, as := serve(t)
+	app.Settings().Batch.Enabled = true
+	app.Settings().Batch.MaxRequests = 10
+	batch := `{"requests":[
+		{"method":"PATCH","url":"/api/collections/commute_logs/records/` + at.CommuteA + `","body":{"note":"批量一"}},
+		{"method":"PATCH","url":"/api/collections/schedules/records/` + at.ScheduleA + `","body":{"employer":"批量二"}}]}`
+	if status, body := as(at.EngineerA).Text(http.MethodPost, "/api/batch", batch); status != 200 {
+		t.Fatalf("batch: %d %s", status, body)
+	}
+	for table, id := range map[string]string{"commute_logs": at.CommuteA, "schedules": at.ScheduleA} {
+		if got := versions(t, app, table, id); len(got) != 2 || got[1].Door != "rest" || got[1].Actor != at.EngineerA {
+			t.Errorf("%s written by the batch: %+v", table, got)
+		}
+	}
+	failing := `{"requests":[
+		{"method":"PATCH","url":"/api/collections/commute_logs/records/` + at.CommuteA + `","body":{"note":"不会留下"}},
+		{"method":"PATCH","url":"/api/collections/schedules/records/` + at.ScheduleA + `","body":{"ends_at":"2026-03-03 00:00:00.000Z"}}]}`
+	if status, _ := as(at.EngineerA).Text(http.MethodPost, "/api/batch", failing); status != 400 {
+		t.Fatalf("a failing batch: %d", status)
+	}
+	if got := versions(t, app, "commute_logs", at.CommuteA); len(got) != 2 {
+		t.Errorf("a failed batch left versions: %+v", got)
+	}
+}
