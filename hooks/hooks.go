@@ -11,6 +11,7 @@ import (
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/feed"
+	"feidi/hooks/history"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/settings"
@@ -21,6 +22,7 @@ import (
 // Register binds every hook of Feidi to app, configured by s.
 func Register(app core.App, s settings.Settings) {
 	validate.Register(app)
+	history.Register(app)
 	enrolment.Register(app)
 	reference.Register(app)
 	watermelon.Register(app, watermelon.Options{TombstoneDays: s.SyncTombstoneDays,
@@ -32,5 +34,5 @@ func Register(app core.App, s settings.Settings) {
 
 // Commands returns Feidi's own commands for the command line.
 func Commands(app core.App) []*cobra.Command {
-	return []*cobra.Command{seed.Command(app), exportjob.Command(app)}
+	return []*cobra.Command{seed.Command(app), exportjob.Command(app), history.Command(app)}
 }

@@ -104,6 +104,12 @@ var matrix = []grant{
 		create:     []string{at.CoordinatorA, at.Admin},
 		field:      "note", value: "管理员补记", update: []string{at.Admin}, // the engineer answers with a status, see hooks/enrolment
 		delete: []string{at.Admin}},
+	{collection: "month_signoffs", id: at.SignoffA, read: []string{at.EngineerA, at.CoordinatorA, at.Admin},
+		newID:      "NewSignoffOfA001",
+		createBody: `{"id":"NewSignoffOfA001","engineer":"` + at.EngineerRecA + `","month":"2026-04","status":"submitted"}`,
+		create:     []string{at.EngineerA, at.Admin},
+		field:      "reason", value: "补交票据", update: []string{at.Admin}, // the engineer submits, a coordinator decides: see hooks/validate
+		delete: []string{at.EngineerA, at.Admin}},
 }
 
 // TestAccessMatrix proves every cell of the access matrix through the HTTP API: for each

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 
+	"feidi/hooks/history"
 	"feidi/hooks/lib/apptest"
 )
 
@@ -21,6 +22,8 @@ import (
 //   - sync: POST /api/sync/push over loopback HTTP on Feidi — parsed, conflicts checked, the
 //     create rule, validation with its overlap queries, saved with every hook, marked in the
 //     reach, in one transaction; every push is checked to be accepted whole.
+//   - sync-without-history: the same with hooks/history's recording hooks unbound: what
+//     keeping every version costs a push.
 //   - raw-insert: prepared INSERTs of the same rows in one transaction, on the same Feidi
 //     database (its sync triggers fire, as on any write).
 //   - pb-batch: POST /api/batch (one create request per record, all in one batch) over loopback
@@ -30,7 +33,8 @@ func BenchmarkPush(b *testing.B) {
 		w := world{history: account, others: 1000}
 		for _, n := range []int{1, 20, 1000} {
 			b.Run(fmt.Sprintf("account=%d/records=%d", account*4, n), func(b *testing.B) {
-				b.Run("sync", func(b *testing.B) { pushSync(b, w, n) })
+				b.Run("sync", func(b *testing.B) { pushSync(b, w, n, true) })
+				b.Run("sync-without-history", func(b *testing.B) { pushSync(b, w, n, false) })
 				b.Run("raw-insert", func(b *testing.B) { pushRaw(b, w, n) })
 				b.Run("pb-batch", func(b *testing.B) { pushBatch(b, w, n) })
 			})
@@ -69,8 +73,13 @@ func pushLoop(b *testing.B, n int, prepare func(recs []record) []byte, op func(r
 	report(b, n, peak)
 }
 
-func pushSync(b *testing.B, w world, n int) {
+func pushSync(b *testing.B, w world, n int, withHistory bool) {
 	s := newServer(b, w)
+	if !withHistory {
+		s.app.OnRecordCreateExecute().Unbind(history.HookID)
+		s.app.OnRecordUpdateExecute().Unbind(history.HookID)
+		s.app.OnRecordDeleteExecute().Unbind(history.HookID)
+	}
 	token := apptest.Token(b, s.app, apptest.EngineerA)
 	last := s.pull(b, token, 0).Timestamp // the device has synced before
 	pushLoop(b, n, func(recs []record) []byte {

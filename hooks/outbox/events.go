@@ -20,6 +20,8 @@ import (
 const (
 	EventEnrolment = "enrolment.changed"
 	EventExport    = "export.finished"
+	// EventMonthApproved: an engineer's month was signed off and is locked.
+	EventMonthApproved = "month.approved"
 )
 
 // bindEvents enqueues, in the transaction of each change, the events the enabled targets want.
@@ -91,6 +93,18 @@ func bindEvents(app core.App, c Clients) {
 		onSave(app, "cohort_members", members)
 		app.OnRecordDeleteExecute("cohort_members").BindFunc(func(e *core.RecordEvent) error {
 			return inTx(e, always(func(tx core.App) error { return enqueueEnrolment(tx, e.Record.GetString("engineer")) }))
+		})
+		onSave(app, "month_signoffs", func(e *core.RecordEvent, before *core.Record) func(core.App) error {
+			if !becomes(before, e.Record, "approved") {
+				return nil
+			}
+			return func(tx core.App) error {
+				data, err := approvalData(tx, e.Record)
+				if err != nil {
+					return err
+				}
+				return Enqueue(tx, Message{Target: TargetCollege, Event: EventMonthApproved, Source: source(e.Record), Payload: data})
+			}
 		})
 		onSave(app, "exports", func(e *core.RecordEvent, before *core.Record) func(core.App) error {
 			if !becomes(before, e.Record, "done") || e.Record.GetString("cohort") == "" {
@@ -261,6 +275,26 @@ func enqueueEnrolment(tx core.App, engineerID string) error {
 func exportData(r *core.Record) college.Export {
 	return college.Export{ExportID: r.Id, CohortID: r.GetString("cohort"), PeriodFrom: r.GetString("period_from"),
 		PeriodTo: r.GetString("period_to"), Format: r.GetString("format"), FileName: r.GetString("file")}
+}
+
+// approvalData describes an approved month: the engineer, and how many trips (by departure) and
+// schedule entries of theirs the month holds in Asia/Shanghai.
+func approvalData(tx core.App, r *core.Record) (college.MonthApproval, error) {
+	eng, err := tx.FindRecordById("engineers", r.GetString("engineer"))
+	if err != nil {
+		return college.MonthApproval{}, err
+	}
+	first, err := time.ParseInLocation("2006-01", r.GetString("month"), tz.Shanghai)
+	if err != nil {
+		return college.MonthApproval{}, err
+	}
+	a := college.MonthApproval{SignoffID: r.Id, EngineerID: eng.Id, Name: eng.GetString("name"), Month: r.GetString("month"),
+		ApprovedAt: time.Now().UTC()}
+	p := dbx.Params{"e": eng.Id, "from": tz.Stored(first), "to": tz.Stored(first.AddDate(0, 1, 0))}
+	err = tx.DB().NewQuery(`SELECT (SELECT COUNT(*) FROM commute_logs WHERE engineer = {:e} AND depart_at >= {:from} AND depart_at < {:to}),
+		(SELECT COUNT(*) FROM schedules WHERE engineer = {:e} AND starts_at >= {:from} AND starts_at < {:to})`).
+		Bind(p).Row(&a.Trips, &a.Entries)
+	return a, err
 }
 
 func isNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -144,5 +145,55 @@ func TestOffIntegrationsEnqueueNothing(t *testing.T) {
 	newRecord(t, app, "engineers", map[string]any{"name": "王工"})
 	if n := len(rows(t, app)); n != 0 {
 		t.Fatalf("%d rows for integrations that are off", n)
+	}
+}
+
+// TestAnApprovedMonthIsSentToTheCollege: approving a month enqueues one event with the month's
+// counts, delivered once to the College's receiver; a return or a second save does not.
+func TestAnApprovedMonthIsSentToTheCollege(t *testing.T) {
+	app, rcv := newApp(t)
+	eng := newRecord(t, app, "engineers", map[string]any{"name": "李明", "phone": "13800138000"})
+	rows0 := len(rows(t, app))
+	newRecord(t, app, "commute_logs", map[string]any{"engineer": eng.Id, "from_city": "chengdu", "to_city": "dazu", "mode": "hsr",
+		"depart_at": "2026-09-30 16:30:00.000Z", "arrive_at": "2026-09-30 17:45:00.000Z"}) // 1 October, 00:30 in Shanghai
+	newRecord(t, app, "commute_logs", map[string]any{"engineer": eng.Id, "from_city": "dazu", "to_city": "chengdu", "mode": "hsr",
+		"depart_at": "2026-09-29 10:00:00.000Z", "arrive_at": "2026-09-29 11:15:00.000Z"}) // September
+	newRecord(t, app, "schedules", map[string]any{"engineer": eng.Id, "city": "dazu", "kind": "work",
+		"starts_at": "2026-10-08 01:00:00.000Z", "ends_at": "2026-10-08 09:00:00.000Z"})
+	s := newRecord(t, app, "month_signoffs", map[string]any{"engineer": eng.Id, "month": "2026-10", "status": "submitted"})
+	s.Set("status", "returned")
+	s.Set("reason", "缺票据")
+	apptest.Save(t, app, s)
+	s.Set("status", "approved")
+	apptest.Save(t, app, s)
+	s.Set("reason", "")
+	apptest.Save(t, app, s)
+	var approvals []*core.Record
+	for _, r := range rows(t, app)[rows0:] {
+		if r.GetString("event") == outbox.EventMonthApproved {
+			approvals = append(approvals, r)
+		}
+	}
+	if len(approvals) != 1 || approvals[0].GetString("target") != outbox.TargetCollege || approvals[0].GetString("source") != "month_signoffs/"+s.Id {
+		t.Fatalf("approvals enqueued: %v", approvals)
+	}
+	data := payload[college.MonthApproval](t, approvals[0])
+	if data.EngineerID != eng.Id || data.Month != "2026-10" || data.Trips != 1 || data.Entries != 1 || data.Name != "李明" || data.ApprovedAt.IsZero() {
+		t.Fatalf("payload %+v", data)
+	}
+	w, _ := newWorker(t, app, rcv)
+	for tick(t, w, outbox.TargetCollege) > 0 {
+	}
+	var key, body string
+	for _, a := range rcv.college.Applied() {
+		if a.Path == "/month-approvals" {
+			if key != "" {
+				t.Fatal("the approval was applied twice")
+			}
+			key, body = a.Key, string(a.Body)
+		}
+	}
+	if key != approvals[0].GetString("idempotency_key") || !strings.Contains(body, `"month":"2026-10"`) {
+		t.Fatalf("the College received %q %s", key, body)
 	}
 }

@@ -161,6 +161,8 @@ func (w *Worker) send(ctx context.Context, row *core.Record) (*delivery.Response
 		return w.Clients.Sharing.Publish(ctx, key, event, row.GetDateTime("created").Time(), payload)
 	case target == TargetCollege && w.Clients.College != nil && event == EventEnrolment:
 		return w.Clients.College.SendEnrolment(ctx, key, payload)
+	case target == TargetCollege && w.Clients.College != nil && event == EventMonthApproved:
+		return w.Clients.College.SendMonthApproval(ctx, key, payload)
 	case target == TargetCollege && w.Clients.College != nil && event == EventExport:
 		return w.uploadExport(ctx, key, payload)
 	default:

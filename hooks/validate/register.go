@@ -32,6 +32,29 @@ func Register(app core.App) {
 	app.OnRecordValidate("schedules").BindFunc(func(e *core.RecordEvent) error {
 		return next(e, CheckSchedule(e.App, e.Record))
 	})
+	// A signed-off month's logs are locked through every door; the delete is refused too.
+	app.OnRecordValidate("schedules", "commute_logs").BindFunc(func(e *core.RecordEvent) error {
+		stored, err := storedVersion(e.App, e.Record)
+		if err != nil {
+			return err
+		}
+		return next(e, CheckUnlocked(e.App, e.Record, stored))
+	})
+	app.OnRecordDelete("schedules", "commute_logs").BindFunc(func(e *core.RecordEvent) error {
+		if err := CheckUnlocked(e.App, nil, e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
+	app.OnRecordValidate("month_signoffs").BindFunc(func(e *core.RecordEvent) error {
+		return next(e, CheckSignoff(e.App, e.Record))
+	})
+	app.OnRecordDelete("month_signoffs").BindFunc(func(e *core.RecordEvent) error {
+		if err := CheckSignoffDelete(e.Record); err != nil {
+			return err
+		}
+		return e.Next()
+	})
 }
 
 // next runs the field checks PocketBase makes (required, min, max, unique) and merges their

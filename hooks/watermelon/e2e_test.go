@@ -15,8 +15,9 @@ import (
 // TestWatermelonDBEndToEnd runs the real mobile client against a running Feidi: e2e/sync_e2e.js
 // syncs two WatermelonDB databases (LokiJS adapter, under Node) of one engineer through the
 // HTTP API — offline edits converge, a conflict resolves, a deletion travels, a refused
-// record stays on its device and lands in sync_rejects. Without Node the test is skipped,
-// unless FEIDI_REQUIRE_E2E=1 (as in CI).
+// record stays on its device and lands in sync_rejects, the value that lost a conflict is in
+// the record's history, a push into a signed-off month is refused and kept. Without Node the
+// test is skipped, unless FEIDI_REQUIRE_E2E=1 (as in CI).
 func TestWatermelonDBEndToEnd(t *testing.T) {
 	node, npm := lookNodeAndNpm(t)
 	dir, err := filepath.Abs("e2e")
@@ -35,7 +36,8 @@ func TestWatermelonDBEndToEnd(t *testing.T) {
 
 	app := at.Enclave.App(t)
 	base := at.Serve(t, app)
-	tokens, _ := json.Marshal(map[string]string{"engineer": at.Token(t, app, at.EngineerA)})
+	tokens, _ := json.Marshal(map[string]string{"engineer": at.Token(t, app, at.EngineerA),
+		"coordinator": at.Token(t, app, at.CoordinatorA), "admin": at.Token(t, app, at.Admin)})
 	ids, _ := json.Marshal(map[string]string{
 		"engineerUser":   at.EngineerA,
 		"engineerRecord": at.EngineerRecA,

@@ -11,6 +11,8 @@ import (
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/pocketbase/core"
+
+	"feidi/hooks/history"
 )
 
 // MaxPushBytes is the largest push body accepted; a device with more to send splits it.
@@ -95,6 +97,7 @@ func push(e *core.RequestEvent) error {
 	run := &pushRun{auth: e.Auth, last: last, changes: changes}
 	err = e.App.RunInTransaction(func(tx core.App) error {
 		run.tx = tx
+		defer history.Attribute(tx, history.By(e.Auth, history.DoorSync))() // the push's writes are the pusher's, door sync
 		if err := run.findConflicts(); err != nil {
 			return err
 		}

@@ -28,6 +28,13 @@ func (c *Client) SendEnrolment(ctx context.Context, key string, enrolment json.R
 		Body: enrolment, IdempotencyKey: key})
 }
 
+// SendMonthApproval posts an engineer's approved month (a MonthApproval as JSON) to
+// /month-approvals.
+func (c *Client) SendMonthApproval(ctx context.Context, key string, approval json.RawMessage) (*delivery.Response, error) {
+	return c.c.Post(ctx, delivery.Request{Path: "/month-approvals", ContentType: "application/json",
+		Body: approval, IdempotencyKey: key})
+}
+
 // UploadExport posts a finished cohort export to /exports as multipart/form-data: the fields of
 // meta, then the workbook as the part "file".
 func (c *Client) UploadExport(ctx context.Context, key string, meta Export, fileName string, content []byte) (*delivery.Response, error) {

@@ -41,3 +41,16 @@ type Export struct {
 	Format     string `json:"format"` // e.g. xlsx
 	FileName   string `json:"file_name"`
 }
+
+// MonthApproval tells the College that an engineer's month of schedules and trips has been
+// signed off (approved by a coordinator or an admin) and is locked: what it holds is final
+// unless an admin unlocks it, in which case a later approval is sent again.
+type MonthApproval struct {
+	SignoffID  string    `json:"signoff_id"`
+	EngineerID string    `json:"engineer_id"`
+	Name       string    `json:"name"`
+	Month      string    `json:"month"` // YYYY-MM, Asia/Shanghai
+	Trips      int       `json:"trips"` // commute logs departing in the month
+	Entries    int       `json:"schedule_entries"`
+	ApprovedAt time.Time `json:"approved_at"`
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tests"
 
 	"feidi/hooks/cmd/seed"
@@ -44,6 +45,14 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 	for c, n := range counts {
 		if m, _ := app.CountRecords(c); m != n {
 			t.Errorf("%s: %d records after the second run, %d after the first", c, m, n)
+		}
+	}
+	// Every seeded record of a synced table is one version in history, by the system door; the
+	// second run changed nothing and wrote none.
+	for _, c := range []string{"surveys", "engineers", "schedules", "commute_logs"} {
+		versions, err := app.CountRecords("record_history", dbx.HashExp{"table": c, "door": "system", "operation": "create"})
+		if err != nil || versions != counts[c] {
+			t.Errorf("%s: %d versions by the system for %d records (%v)", c, versions, counts[c], err)
 		}
 	}
 

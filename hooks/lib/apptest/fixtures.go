@@ -40,7 +40,8 @@ const (
 	CohortB          = "CohortOfCoordB01"
 	MemberA          = "MemberA000000001"
 	MemberB          = "MemberB000000001"
-	RequestA         = "enrolrequesta01" // coordinator A asks to enrol engineer B, pending
+	RequestA         = "enrolrequesta01"  // coordinator A asks to enrol engineer B, pending
+	SignoffA         = "SignoffOfEngA001" // engineer A has submitted 2026-02, not yet approved
 
 	// ValidUSCC, ValidUSCC2 and ValidUSCC3 are Dazu (500111) credit codes with a correct check
 	// character; the first two are taken by the fixtures.
@@ -112,6 +113,7 @@ func fillEnclave(app core.App) error {
 		{"cohort_members", MemberB, map[string]any{"cohort": CohortB, "engineer": EngineerRecB}},
 		{"cohort_members", MemberNoLogin, map[string]any{"cohort": CohortB, "engineer": EngineerNoLogin}},
 		{"enrolment_requests", RequestA, map[string]any{"cohort": CohortA, "engineer": EngineerRecB, "requested_by": CoordinatorA, "status": "pending"}},
+		{"month_signoffs", SignoffA, map[string]any{"engineer": EngineerRecA, "month": "2026-02", "status": "submitted"}},
 	}
 	for _, row := range rows {
 		c, err := app.FindCachedCollectionByNameOrId(row.collection)

@@ -66,3 +66,28 @@ func (c Client) Do(method, path string, body []byte) (int, []byte) {
 	}
 	return res.StatusCode, b
 }
+
+// Text is Do with text in and out, which reads well in tests of a JSON API.
+func (c Client) Text(method, path, body string) (int, string) {
+	c.T.Helper()
+	status, b := c.Do(method, path, []byte(body))
+	return status, string(b)
+}
+
+// SuperuserToken makes a superuser in app (the admin UI's caller) and returns its auth token.
+func SuperuserToken(t testing.TB, app core.App) string {
+	t.Helper()
+	col, err := app.FindCachedCollectionByNameOrId(core.CollectionNameSuperusers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	su := core.NewRecord(col)
+	su.SetEmail("root@feidi.test")
+	su.SetPassword(Password)
+	Save(t, app, su)
+	token, err := su.NewAuthToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}

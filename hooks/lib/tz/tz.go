@@ -54,3 +54,8 @@ func AsDay(t time.Time) time.Time {
 func Stored(t time.Time) string {
 	return t.UTC().Format(types.DefaultDateLayout)
 }
+
+// Month names the Shanghai month t falls in as "2026-09", the way month sign-offs name it.
+func Month(t time.Time) string {
+	return t.In(Shanghai).Format("2006-01")
+}

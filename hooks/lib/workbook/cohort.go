@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -48,7 +49,7 @@ var (
 		{"工程师ID", "engineer", text, 18},
 		{"工程师", "engineer_name", text, 14},
 		{"月份", "month", month, 10},
-	}, metricColumns...)}
+	}, slices.Concat(metricColumns, []column{{"签核", "signoff", text, 10}})...)}
 	commuteSheet = &sheet{Name: "通勤记录", File: "commute_logs.csv", Columns: []column{
 		{"记录ID", "id", text, 18},
 		{"工程师ID", "engineer", text, 18},
@@ -260,17 +261,46 @@ func (x *cohortExport) entries(t table) error {
 }
 
 func (x *cohortExport) engineerMonths(t table) error {
+	signoffs, err := x.signoffs()
+	if err != nil {
+		return err
+	}
 	for e, m := range x.members {
 		for i := range x.months[e] {
 			a := &x.months[e][i]
 			row := append([]any{m.ID, m.Name, x.period.month(i)},
 				a.metrics(days(a.chengdu), days(a.dazu), days(a.chengdu&a.dazu), days(a.training), days(a.leave))...)
-			if err := t.row(row...); err != nil {
+			status := signoffs[m.ID+"/"+x.period.month(i).Format(monthLayout)]
+			if status == "" {
+				status = "open"
+			}
+			if err := t.row(append(row, signoffLabels[status])...); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// signoffLabels name the sign-off statuses of month_signoffs; a month with none is open.
+var signoffLabels = map[string]string{"open": "未提交", "submitted": "已提交", "approved": "已批准", "returned": "已退回"}
+
+// signoffs reads the sign-off status of the members' months in the period, by "engineer/YYYY-MM".
+func (x *cohortExport) signoffs() (map[string]string, error) {
+	var rows []struct {
+		Engineer string `db:"engineer"`
+		Month    string `db:"month"`
+		Status   string `db:"status"`
+	}
+	err := x.db.NewQuery(`SELECT s.engineer, s.month, s.status FROM month_signoffs s
+		JOIN cohort_members m ON m.engineer = s.engineer AND m.cohort = {:cohort}
+		WHERE s.month >= {:from} AND s.month <= {:to}`).
+		Bind(dbx.Params{"cohort": x.cohort.ID, "from": x.period.From.Format(monthLayout), "to": x.period.To.Format(monthLayout)}).All(&rows)
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Engineer+"/"+r.Month] = r.Status
+	}
+	return out, err
 }
 
 func (x *cohortExport) summary(t table) error {

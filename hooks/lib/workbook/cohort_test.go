@@ -292,7 +292,7 @@ func TestCohortWorkbookLayout(t *testing.T) {
 			t.Errorf("%s: column B width %v", s, w)
 		}
 	}
-	for _, want := range []string{"'通勤记录'!$A$1:$O$5", "'日程'!$A$1:$J$7", "'概览'!$A$1:$M$2", "'工程师月度'!$A$1:$K$5"} {
+	for _, want := range []string{"'通勤记录'!$A$1:$O$5", "'日程'!$A$1:$J$7", "'概览'!$A$1:$M$2", "'工程师月度'!$A$1:$L$5"} {
 		if !filters[want] {
 			t.Errorf("no autofilter %s in %v", want, filters)
 		}

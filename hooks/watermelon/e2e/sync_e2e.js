@@ -363,6 +363,69 @@ async function scenarioReject(ctx, A, B) {
   await assertConverged(ctx, [A, B], 'commute_logs', overlapping, ['depart_at', 'arrive_at'], { depart_at: at('2026-03-07T10:30:00Z') })
 }
 
+// history reads a record's versions through the REST API as the engineer.
+async function history(table, id) {
+  const res = await api('GET', `/api/history/${table}/${id}`, TOKENS.engineer)
+  assert.equal(res.status, 200, `GET /api/history/${table}/${id}: ${res.status} ${res.text}`)
+  return res.json.items
+}
+
+async function scenarioConflictInHistory(ctx, A, B) {
+  step('offline: A and B both change the note of the fixture trip')
+  await A.update('commute_logs', IDS.commute, { note: 'A: 改签G8596次' })
+  await B.update('commute_logs', IDS.commute, { note: 'B: 仍是G8594次' })
+
+  step('B pulls; A syncs before B pushes (409); B syncs again and its note wins')
+  await assert.rejects(B.sync({ beforePush: () => A.sync() }), err => err.status === 409, 'B\'s push should fail with 409')
+  await B.sync()
+  await A.sync()
+  await assertConverged(ctx, [A, B], 'commute_logs', IDS.commute, ['note'], { note: 'B: 仍是G8594次' })
+
+  step('A\'s overwritten note is in the trip\'s history, pushed by sync, and so is B\'s over it')
+  const versions = await history('commute_logs', IDS.commute)
+  const lost = versions.find(v => v.after && v.after.note === 'A: 改签G8596次')
+  assert.ok(lost, `A's note is not in history: ${JSON.stringify(versions)}`)
+  assert.equal(lost.door, 'sync')
+  assert.equal(lost.actor, IDS.engineerUser)
+  const over = versions.find(v => v.version > lost.version && v.before && v.before.note === 'A: 改签G8596次')
+  assert.ok(over && over.after.note === 'B: 仍是G8594次' && over.door === 'sync', `B's overwrite: ${JSON.stringify(over)}`)
+  step(`history of the trip: ${versions.map(v => `v${v.version} ${v.operation} by ${v.door}`).join(', ')}`)
+}
+
+async function scenarioLockedMonth(ctx, A, B) {
+  step('A submits April 2026 for sign-off and syncs; the coordinator approves it; A syncs and has the approval')
+  const signoff = await A.create('month_signoffs', { engineer: IDS.engineerRecord, month: '2026-04', status: 'submitted' })
+  await A.sync()
+  const approved = await api('PATCH', `/api/collections/month_signoffs/records/${signoff}`, TOKENS.coordinator, { status: 'approved' })
+  assert.equal(approved.status, 200, `approve: ${approved.text}`)
+  await A.sync()
+  assert.equal((await A.raw('month_signoffs', signoff)).status, 'approved', 'A has the approval')
+
+  step('offline: A logs a trip in April; A syncs: the server refuses it, naming the lock')
+  const trip = await A.create('commute_logs', {
+    engineer: IDS.engineerRecord, from_city: 'chengdu', to_city: 'dazu', mode: 'hsr',
+    depart_at: at('2026-04-07T01:00:00Z'), arrive_at: at('2026-04-07T02:15:00Z'),
+  })
+  const log = await A.sync()
+  assert.deepEqual(log.rejectedIds, { commute_logs: [trip] }, `rejected ids: ${JSON.stringify(log.rejectedIds)}`)
+  const kept = await A.raw('commute_logs', trip)
+  assert.ok(kept && kept._status === 'created', 'the refused trip stays unsynced on the device')
+  assert.equal(await serverRaw(ctx.wire, 'commute_logs', trip, TOKENS.engineer, []), null, 'the server must not have the trip')
+  const rejects = await api('GET', `/api/collections/sync_rejects/records?filter=${encodeURIComponent(`record_id='${trip}'`)}`, TOKENS.engineer)
+  assert.equal(rejects.json.items.length, 1, rejects.text)
+  assert.match(rejects.json.items[0].message, /2026-04 is signed off and locked/, 'the reject names the lock')
+  step(`sync_rejects says: ${rejects.json.items[0].message}`)
+
+  step('an admin unlocks April with a reason; A syncs and the trip goes through; B gets it')
+  const unlocked = await api('PATCH', `/api/collections/month_signoffs/records/${signoff}`, TOKENS.admin, { status: 'open', reason: '补录4月7日出差' })
+  assert.equal(unlocked.status, 200, `unlock: ${unlocked.text}`)
+  const again = await A.sync()
+  assert.equal(again.rejectedIds, undefined, `rejected ids: ${JSON.stringify(again.rejectedIds)}`)
+  await B.sync()
+  await assertConverged(ctx, [A, B], 'commute_logs', trip, ['depart_at', 'arrive_at'], { depart_at: at('2026-04-07T01:00:00Z') })
+  assert.equal((await B.raw('month_signoffs', signoff)).status, 'open', 'B has the unlock')
+}
+
 async function main() {
   const ctx = await buildSchema(TOKENS.engineer)
   const A = new Device('deviceA', TOKENS.engineer, ctx)
@@ -373,6 +436,8 @@ async function main() {
     ['c. a deletion reaches the other device', scenarioDelete],
     ['c2. a deletion wins over an edit on the other device, in any order', scenarioDeleteWhileEdited],
     ['d. a refused record stays on its device and appears in sync_rejects', scenarioReject],
+    ['e. the value that lost a conflict is in the record\'s history', scenarioConflictInHistory],
+    ['f. a push into a signed-off month is refused, naming the lock, and kept on the device', scenarioLockedMonth],
   ]
   let failed = false
   for (const [name, run] of scenarios) {
