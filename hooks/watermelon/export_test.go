@@ -39,3 +39,10 @@ func ReachChangesBothWays(app core.App, auth *core.Record, table string, since i
 	g, l, err = reachChangesFrom(app, info, reachKey(auth), t, since, true)
 	return fromChanges, [2][]string{g, l}, true, err
 }
+
+// SetWholeChunk makes a first pull write its reach n changes at a time.
+func SetWholeChunk(n int) (restore func()) {
+	old := wholeChunk
+	wholeChunk = n
+	return func() { wholeChunk = old }
+}

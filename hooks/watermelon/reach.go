@@ -45,7 +45,12 @@ func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) 
 	}
 	since := last.since(before)
 	var early []verdict
-	if since < 0 || last.Written != before.Written {
+	switch {
+	case since < 0: // every row: streamed, and written as it goes
+		if err := wholeReach(app, info, s, user); err != nil {
+			return 0, err
+		}
+	case last.Written != before.Written:
 		if early, err = judge(app, info, s, user, since); err != nil {
 			return 0, err
 		}

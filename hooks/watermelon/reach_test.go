@@ -129,3 +129,21 @@ func TestBothSidesOfAReachAgree(t *testing.T) {
 		t.Errorf("only %d user-tables read from the user's side, %d changes judged: the test shows nothing", anchored, changes)
 	}
 }
+
+// TestAFirstPullWritesItsReachInChunks: a first pull streams the reach and writes it a chunk at
+// a time; with chunks of two records the answer is the same as with one chunk, for every user.
+func TestAFirstPullWritesItsReachInChunks(t *testing.T) {
+	users := []string{at.OfficerA, at.EngineerA, at.EngineerB, at.CoordinatorA, at.Admin}
+	whole := map[string]string{}
+	app, d := newDevice(t, at.OfficerA)
+	for _, u := range users {
+		whole[u] = fmt.Sprint(d.as(u, app).pull().Changes)
+	}
+	defer watermelon.SetWholeChunk(2)()
+	app, d = newDevice(t, at.OfficerA)
+	for _, u := range users {
+		if got := fmt.Sprint(d.as(u, app).pull().Changes); got != whole[u] {
+			t.Errorf("%s: in chunks of two\n%s\nat once\n%s", u, got, whole[u])
+		}
+	}
+}

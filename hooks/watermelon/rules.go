@@ -23,6 +23,16 @@ import (
 // table's primary key for the rule's DISTINCT. The stand-in keeps the collection's id, so
 // back-relations to it still resolve, and copies only the columns the rule reads.
 func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, rule, among string, since int64) ([]string, error) {
+	q, err := visibleQuery(app, info, c, rule, among, since, false)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	return ids, q.Column(&ids)
+}
+
+// visibleQuery is the query of visibleIDs, in id order when ordered.
+func visibleQuery(app core.App, info *core.RequestInfo, c *core.Collection, rule, among string, since int64, ordered bool) (*dbx.SelectQuery, error) {
 	from := *c
 	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name)
 	if among != "" {
@@ -43,8 +53,10 @@ func visibleIDs(app core.App, info *core.RequestInfo, c *core.Collection, rule, 
 			return nil, err
 		}
 	}
-	var ids []string
-	return ids, q.Column(&ids)
+	if ordered {
+		q.OrderBy(from.Name + ".id")
+	}
+	return q, nil
 }
 
 // listRule is c's list rule as the caller is judged by it: folded for them, "" when it lets
