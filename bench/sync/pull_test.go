@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -233,6 +234,90 @@ func BenchmarkPullAfterOthersWrote(b *testing.B) {
 				last = a.Timestamp
 				b.StartTimer()
 			}
+		})
+	}
+}
+
+// BenchmarkFirstPullOfAll is an admin's first pull of every trip and schedule entry, in a
+// world of 10,000 and of 1,000,000 other engineers' trips, next to a raw scan (one streaming SELECT) of the
+// same rows written by encoding/json, in the same run: the pull streams the rows and its reach,
+// so its peak heap should not grow with the rows.
+func BenchmarkFirstPullOfAll(b *testing.B) {
+	for _, others := range []int{10000, 1000000} {
+		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
+			start := time.Now()
+			s := newServer(b, pullWorld(others))
+			b.Logf("world of %d others' trips ready in %.1f s", others, time.Since(start).Seconds())
+			token := apptest.Token(b, s.app, apptest.Admin)
+			records := s.pull(b, token, 0).records()
+			b.Run("sync-cold", func(b *testing.B) {
+				var peak uint64
+				for b.Loop() {
+					b.StopTimer()
+					for _, q := range []string{"DELETE FROM _sync_reach WHERE user_id = {:user}", "DELETE FROM _sync_users WHERE user_id = {:user}"} {
+						if _, err := s.app.DB().NewQuery(q).Bind(dbx.Params{"user": apptest.Admin}).Execute(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					runtime.GC()
+					h := watchHeap()
+					b.StartTimer()
+
+					var size counter // the answer is counted, not kept: the heap is the server's
+					status, _ := do(b, http.MethodGet, s.url+"/api/sync/pull?schema_version=1", token, nil, &size)
+
+					b.StopTimer()
+					peak = max(peak, h.Stop())
+					if status != http.StatusOK || size == 0 {
+						b.Fatalf("first pull: %d, %d bytes", status, size)
+					}
+					b.StartTimer()
+				}
+				report(b, records, peak)
+			})
+			b.Run("raw-scan-json", func(b *testing.B) {
+				db := s.app.ConcurrentDB().(*dbx.DB).DB()
+				var peak uint64
+				n := 0
+				for b.Loop() {
+					b.StopTimer()
+					runtime.GC()
+					h := watchHeap()
+					b.StartTimer()
+					w := bufio.NewWriterSize(io.Discard, 64<<10)
+					enc := json.NewEncoder(w)
+					n = 0
+					for _, table := range []string{"schedules", "commute_logs"} {
+						rows, err := db.Query(`SELECT * FROM ` + table)
+						if err != nil {
+							b.Fatal(err)
+						}
+						cols, _ := rows.Columns()
+						values, ptrs := make([]any, len(cols)), make([]any, len(cols))
+						for i := range values {
+							ptrs[i] = &values[i]
+						}
+						row := map[string]any{}
+						for rows.Next() {
+							if err := rows.Scan(ptrs...); err != nil {
+								b.Fatal(err)
+							}
+							for i, c := range cols {
+								row[c] = values[i]
+							}
+							if err := enc.Encode(row); err != nil {
+								b.Fatal(err)
+							}
+							n++
+						}
+						rows.Close()
+					}
+					b.StopTimer()
+					peak = max(peak, h.Stop())
+					b.StartTimer()
+				}
+				report(b, n, peak)
+			})
 		})
 	}
 }

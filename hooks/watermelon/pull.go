@@ -147,13 +147,20 @@ func pull(e *core.RequestEvent) error {
 			if filter == updatedSince && !changed[t.Name] {
 				filter = "FALSE" // nothing of the table was written since the last pull
 			}
-			if buf, err = streamRows(e.App, w, buf, t, filter, user, p.lastPulledAt, seq, reachFirst[t.Name]); err != nil {
+			if filter == "TRUE" && p.whole[t.Name] == "" {
+				// everything the user may list: read in the table's order, judged by the rule
+				// as the reach was, rather than looked up record by record from the reach
+				buf, err = streamVisible(e.App, w, buf, t, e.Auth, seq)
+			} else {
+				buf, err = streamRows(e.App, w, buf, t, filter, user, p.lastPulledAt, seq, reachFirst[t.Name])
+			}
+			if err != nil {
 				return abort(err)
 			}
 			buf = append(buf, ']')
 		}
 		buf = append(buf, `,"deleted":[`...)
-		if !replacement {
+		if !replacement && p.lastPulledAt > 0 { // a first pull has nothing to delete
 			var ids []string
 			err := e.App.DB().Select("record_id").From("_sync_reach").
 				Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 0}).
@@ -200,11 +207,14 @@ func rowsFilter(p *pullRequest, replacement bool, table, bucket string) string {
 		}
 		return "FALSE"
 	}
+	if p.lastPulledAt == 0 { // a first pull: every record it gets is created, none updated
+		if bucket == "created" {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
 	if bucket == "created" {
 		return "r.seq > {:last} AND r.pushed_at IS NOT {:last}"
-	}
-	if p.lastPulledAt == 0 {
-		return "FALSE" // a first pull has nothing to update: every record it gets is created
 	}
 	return updatedSince
 }
@@ -222,26 +232,60 @@ func streamRows(app core.App, w *bufio.Writer, buf []byte, t *table, filter, use
 	if filter == "FALSE" {
 		return buf, nil
 	}
-	cols := make([]string, 0, len(t.Columns)+1)
-	cols = append(cols, "t.[[id]]")
-	for _, c := range t.Columns {
-		cols = append(cols, "t.[["+c.Name+"]]")
-	}
 	// CROSS JOIN fixes SQLite's loop order: the left side is the outer loop.
 	from := `{{` + t.Name + `}} t CROSS JOIN _sync_reach r ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id`
 	if filter != updatedSince || reachFirst {
 		from = `_sync_reach r CROSS JOIN {{` + t.Name + `}} t ON r.user_id = {:user} AND r.tbl = {:tbl} AND r.record_id = t.id`
 	}
-	q := app.DB().NewQuery(`SELECT ` + strings.Join(cols, ",") + ` FROM ` + from + `
+	q := app.DB().NewQuery(`SELECT ` + strings.Join(selectRaws(t), ",") + ` FROM ` + from + `
 		WHERE r.in_reach = 1 AND t.sync_seq <= {:seq} AND ` + filter).
 		Bind(dbx.Params{"user": user, "tbl": t.Name, "last": last, "seq": seq})
+	return writeRaws(w, buf, t, q)
+}
+
+// streamVisible writes every record of t that the caller may list and that is stamped no later
+// than seq: a first pull, or a replacement. The reach was brought up to date with the same rule
+// just before; a record whose visibility changed since is judged again by the next pull.
+func streamVisible(app core.App, w *bufio.Writer, buf []byte, t *table, auth *core.Record, seq int64) ([]byte, error) {
+	info := requestInfo(auth, "GET", nil)
+	rule, none := listRule(info, t.collection)
+	if none {
+		return buf, nil
+	}
+	where, params := "TRUE", dbx.Params{}
+	if rule != "" {
+		vq, err := visibleQuery(app, info, t.collection, rule, "", -1, false)
+		if err != nil {
+			return buf, err
+		}
+		built := vq.Build()
+		where, params = "t.id IN ("+built.SQL()+")", built.Params()
+	}
+	params["seq"] = seq
+	q := app.DB().NewQuery(`SELECT ` + strings.Join(selectRaws(t), ",") + ` FROM {{` + t.Name + `}} t
+		WHERE t.sync_seq <= {:seq} AND ` + where).Bind(params)
+	return writeRaws(w, buf, t, q)
+}
+
+// selectRaws is the select list of a table's raws: id, then the synced columns.
+func selectRaws(t *table) []string {
+	cols := make([]string, 0, len(t.Columns)+1)
+	cols = append(cols, "t.[[id]]")
+	for _, c := range t.Columns {
+		cols = append(cols, "t.[["+c.Name+"]]")
+	}
+	return cols
+}
+
+// writeRaws writes the rows of q as WatermelonDB raws, flushing buf to w as it fills.
+func writeRaws(w *bufio.Writer, buf []byte, t *table, q *dbx.Query) ([]byte, error) {
 	rows, err := q.Rows()
 	if err != nil {
 		return buf, err
 	}
 	defer rows.Close()
-	values := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+	values := make([]any, len(t.Columns)+1)
+	ptrs := make([]any, len(values))
 	for i := range values {
 		ptrs[i] = &values[i]
 	}

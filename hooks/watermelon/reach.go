@@ -32,6 +32,8 @@ func reachKey(auth *core.Record) string {
 // user's last refresh; then, in the write transaction that stamps the pull, for what changed
 // while the first step ran. A change that moves what the rules read of other records (the
 // epoch) meanwhile, or a pruning, voids the first step: it is all judged again in the transaction.
+// When every row must be judged (a first pull), the first step streams and writes as it goes
+// (reach_whole.go).
 func refreshReach(app core.App, s *appSchema, auth *core.Record) (int64, error) {
 	user := reachKey(auth)
 	info := requestInfo(auth, "GET", nil)
