@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/challenges"
 	"feidi/hooks/cmd/seed"
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
@@ -22,6 +23,7 @@ import (
 func Register(app core.App, s settings.Settings) {
 	validate.Register(app)
 	enrolment.Register(app)
+	challenges.Register(app)
 	reference.Register(app)
 	watermelon.Register(app, s.SyncTombstoneDays)
 	outbox.Register(app, outbox.NewClients(s.College, s.Sharing))

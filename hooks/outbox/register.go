@@ -13,6 +13,7 @@ import (
 // worker, the daily trips job and the admin retry route.
 func Register(app core.App, clients Clients) {
 	bindEvents(app, clients)
+	bindChallenges(app, clients)
 	bindRequeue(app)
 
 	var running atomic.Pointer[Worker] // set on serve, read by request goroutines

@@ -24,6 +24,7 @@ const (
 	NeedPublished   = "need.published"
 	NeedResolved    = "need.resolved"
 	TripsDaily      = "trips.daily"
+	ChallengeMoved  = "challenge.changed"
 )
 
 // Client posts events to the platform.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
 )
 
 // Serve runs app's HTTP API — PocketBase's routes and every route Feidi adds on serve — on a
@@ -65,4 +66,19 @@ func (c Client) Do(method, path string, body []byte) (int, []byte) {
 		c.T.Fatal(err)
 	}
 	return res.StatusCode, b
+}
+
+// Text is Do with a string body and answer, which reads well in tests of JSON endpoints.
+func (c Client) Text(method, path, body string) (int, string) {
+	c.T.Helper()
+	status, b := c.Do(method, path, []byte(body))
+	return status, string(b)
+}
+
+// ServeAs serves a copy of the snapshot s and returns its app and a client of it per user.
+func ServeAs(t *testing.T, s *Snapshot) (*tests.TestApp, func(user string) Client) {
+	t.Helper()
+	app := s.App(t)
+	base := Serve(t, app)
+	return app, func(user string) Client { return Client{T: t, Base: base, Token: Token(t, app, user)} }
 }
