@@ -12,6 +12,7 @@ import (
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/feed"
+	"feidi/hooks/indicators"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/settings"
@@ -29,6 +30,7 @@ func Register(app core.App, s settings.Settings) {
 	outbox.Register(app, outbox.NewClients(s.College, s.Sharing))
 	exportjob.Register(app)
 	feed.Register(app)
+	indicators.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.

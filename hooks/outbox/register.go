@@ -38,6 +38,8 @@ func Register(app core.App, clients Clients) {
 			// enqueue a no-op.
 			catchUpDailyTrips(e.App, time.Now())
 			e.App.Cron().MustAdd("feidiTripsDaily", TripsCron, func() { enqueueYesterday(e.App) })
+			enqueueLastMonth(e.App, time.Now())
+			e.App.Cron().MustAdd("feidiIndicatorsMonthly", IndicatorsCron, func() { enqueueLastMonth(e.App, time.Now()) })
 		}
 		return e.Next()
 	})

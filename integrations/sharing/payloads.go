@@ -74,3 +74,28 @@ type Team struct {
 	Name        string `json:"name"`
 	Institution string `json:"institution"`
 }
+
+// Indicators is the data of indicators.monthly: the enclave's figures of one month per park and
+// industry (docs/indicators.md), with the challenges and enterprises they came from. No person.
+type Indicators struct {
+	Month  string           `json:"month"` // YYYY-MM, Asia/Shanghai
+	Groups []IndicatorGroup `json:"groups"`
+}
+
+// IndicatorGroup is one park and industry of Indicators.
+type IndicatorGroup struct {
+	Park                string   `json:"park"`
+	Industry            string   `json:"industry"`
+	RDSpendWan          float64  `json:"rd_spend_wan"`
+	RevenueWan          float64  `json:"revenue_wan"`
+	RDIntensityPct      *float64 `json:"rd_intensity_pct"`
+	TransactionValueWan float64  `json:"transaction_value_wan"`
+	Published           int      `json:"challenges_published"`
+	Awarded             int      `json:"challenges_awarded"`
+	Accepted            int      `json:"challenges_accepted"`
+	DazuDays            int      `json:"dazu_days"`
+	Trips               int      `json:"trips"`
+	ChainMultiplier     *float64 `json:"chain_multiplier"`
+	SurveyedEnterprises []string `json:"surveyed_enterprises"` // ids of the R&D rows
+	AwardedChallenges   []string `json:"awarded_challenges"`
+}

@@ -25,6 +25,7 @@ const (
 	NeedResolved    = "need.resolved"
 	TripsDaily      = "trips.daily"
 	ChallengeMoved  = "challenge.changed"
+	Monthly         = "indicators.monthly"
 )
 
 // Client posts events to the platform.

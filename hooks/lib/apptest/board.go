@@ -26,11 +26,7 @@ const (
 )
 
 func fillBoard(app core.App) error {
-	steps := []struct {
-		collection string
-		id         string
-		data       map[string]any
-	}{
+	return put(app, []step{
 		{"users", ResearcherA, map[string]any{"email": "researcher.a@feidi.test", "name": "何静", "role": "research"}},
 		{"users", ResearcherB, map[string]any{"email": "researcher.b@feidi.test", "name": "邓超", "role": "research"}},
 		{"research_teams", TeamA, map[string]any{"name": "先进热处理课题组", "institution": "四川大学", "specialty": "热处理 表面工程", "members": []string{ResearcherA}}},
@@ -51,7 +47,17 @@ func fillBoard(app core.App) error {
 		{"challenges", ChallengeWorked, map[string]any{"status": "in_progress"}},
 		{"milestones", MilestoneA, map[string]any{"challenge": ChallengeWorked, "title": "涂层样件", "status": "pending", "due_on": "2026-04-30 00:00:00.000Z"}},
 		{"challenge_engineers", ChallengeLinkA, map[string]any{"challenge": ChallengeWorked, "engineer": EngineerRecA, "role": "驻厂工艺"}},
-	}
+	})
+}
+
+// step is one write of a fixture: a record of collection with id (found and changed, or made
+// with that id), or a new record when id is empty.
+type step struct {
+	collection, id string
+	data           map[string]any
+}
+
+func put(app core.App, steps []step) error {
 	for _, s := range steps {
 		c, err := app.FindCachedCollectionByNameOrId(s.collection)
 		if err != nil {
@@ -60,7 +66,9 @@ func fillBoard(app core.App) error {
 		r, err := app.FindRecordById(c, s.id)
 		if err != nil {
 			r = core.NewRecord(c)
-			r.Id = s.id
+			if s.id != "" {
+				r.Id = s.id
+			}
 		}
 		r.Load(s.data)
 		if c.IsAuth() {
