@@ -37,4 +37,8 @@ func Register(app core.App) {
 	}
 	app.OnRecordCreateExecute(Challenges).BindFunc(follow)
 	app.OnRecordUpdateExecute(Challenges).BindFunc(follow)
+	app.OnServe().BindFunc(func(e *core.ServeEvent) error {
+		bindRoutes(e)
+		return e.Next()
+	})
 }

@@ -17,9 +17,9 @@ func serve(t *testing.T) (*tests.TestApp, func(user string) at.Client) {
 }
 
 const (
-	challenges = "/api/collections/challenges/records"
-	proposals  = "/api/collections/proposals/records"
-	milestones = "/api/collections/milestones/records"
+	challengesURL = "/api/collections/challenges/records"
+	proposals     = "/api/collections/proposals/records"
+	milestones    = "/api/collections/milestones/records"
 )
 
 // push sends one sync push of changes to one table and returns the rejected ids' answer.
@@ -63,7 +63,7 @@ func TestAnAwardDecidesEveryProposal(t *testing.T) {
 	if !strings.Contains(list, "ProposalOfTeamB1") || strings.Contains(list, at.ProposalA) {
 		t.Errorf("team B's list: %s", list)
 	}
-	code, body = admin.Text(http.MethodPatch, challenges+"/"+at.ChallengeOpen, `{"status":"awarded","awarded_proposal":"`+at.ProposalA+`","contract_value_wan":58.5}`)
+	code, body = admin.Text(http.MethodPatch, challengesURL+"/"+at.ChallengeOpen, `{"status":"awarded","awarded_proposal":"`+at.ProposalA+`","contract_value_wan":58.5}`)
 	if code != 200 || !strings.Contains(body, `"awarded_team":"`+at.TeamA+`"`) || strings.Contains(body, `"awarded_at":""`) {
 		t.Fatalf("award: %d %s", code, body)
 	}
@@ -80,7 +80,7 @@ func TestAnAwardDecidesEveryProposal(t *testing.T) {
 		t.Errorf("team B is not told why not: %s", mine)
 	}
 	// The award is made: it does not move to another proposal.
-	code, body = admin.Text(http.MethodPatch, challenges+"/"+at.ChallengeOpen, `{"awarded_proposal":"ProposalOfTeamB1"}`)
+	code, body = admin.Text(http.MethodPatch, challengesURL+"/"+at.ChallengeOpen, `{"awarded_proposal":"ProposalOfTeamB1"}`)
 	if code != 400 || !strings.Contains(body, "challenge_award_fixed") {
 		t.Errorf("moving the award: %d %s", code, body)
 	}
@@ -111,7 +111,7 @@ func TestAChallengeMovesOnlyAsItsStatusMachineSays(t *testing.T) {
 	}
 	for _, r := range refusals {
 		before, _ := app.FindRecordById("challenges", r.id)
-		code, body := r.who.Text(http.MethodPatch, challenges+"/"+r.id, r.body)
+		code, body := r.who.Text(http.MethodPatch, challengesURL+"/"+r.id, r.body)
 		if code != r.code || !strings.Contains(body, r.want) {
 			t.Errorf("%s %s: %d %s", r.id, r.body, code, body)
 		}
@@ -129,13 +129,13 @@ func TestAChallengeMovesOnlyAsItsStatusMachineSays(t *testing.T) {
 		{teamA, `{"status":"delivered"}`, "delivered_at"},
 		{admin, `{"status":"accepted"}`, "accepted_at"},
 	} {
-		code, body := step.who.Text(http.MethodPatch, challenges+"/"+at.ChallengeWorked, step.body)
+		code, body := step.who.Text(http.MethodPatch, challengesURL+"/"+at.ChallengeWorked, step.body)
 		if code != 200 || strings.Contains(body, `"`+step.stamp+`":""`) {
 			t.Fatalf("%s: %d %s", step.body, code, body)
 		}
 	}
 	// Accepted is final, and its milestones are closed.
-	if code, body := admin.Text(http.MethodPatch, challenges+"/"+at.ChallengeWorked, `{"status":"in_progress","status_reason":"x"}`); code != 400 {
+	if code, body := admin.Text(http.MethodPatch, challengesURL+"/"+at.ChallengeWorked, `{"status":"in_progress","status_reason":"x"}`); code != 400 {
 		t.Errorf("reopening an accepted challenge: %d %s", code, body)
 	}
 	if code, body := teamA.Text(http.MethodPatch, milestones+"/"+at.MilestoneA, `{"status":"done","evidence_note":"验收报告"}`); code != 400 || !strings.Contains(body, "milestone_challenge_not_worked") {
@@ -203,7 +203,7 @@ func TestProposalsAndMilestonesKeepTheirRules(t *testing.T) {
 func TestAChallengeCarriesItsNeedAlong(t *testing.T) {
 	app, as := serve(t)
 	admin := as(at.Admin)
-	code, body := admin.Text(http.MethodPost, challenges, `{"id":"FromNeedOpenB001","title":"模具设计","problem":"缺模具设计能力",
+	code, body := admin.Text(http.MethodPost, challengesURL, `{"id":"FromNeedOpenB001","title":"模具设计","problem":"缺模具设计能力",
 		"enterprise":"`+at.Enterprise+`","need":"`+at.NeedOpenB+`","status":"open"}`)
 	if code != 200 || !strings.Contains(body, `"officer":"`+at.OfficerB+`"`) || strings.Contains(body, `"published_at":""`) {
 		t.Fatalf("publish from a need: %d %s", code, body)
@@ -229,7 +229,7 @@ func TestAChallengeCarriesItsNeedAlong(t *testing.T) {
 		{`{"status":"delivered"}`, "claimed"},
 		{`{"status":"accepted"}`, "resolved"},
 	} {
-		if code, body := admin.Text(http.MethodPatch, challenges+"/"+"FromNeedOpenB001", step.body); code != 200 {
+		if code, body := admin.Text(http.MethodPatch, challengesURL+"/"+"FromNeedOpenB001", step.body); code != 200 {
 			t.Fatalf("%s: %d %s", step.body, code, body)
 		}
 		if s := status(t, app, "needs", at.NeedOpenB); s != step.need {

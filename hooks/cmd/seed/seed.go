@@ -238,7 +238,7 @@ func (s *seeder) engineers() error {
 		}
 		if err := s.put("engineers", engineerID(i), map[string]any{
 			"user": userID, "name": personName(i), "phone": fmt.Sprintf("139%08d", 20260000+i*131),
-			"specialty":        specialties[i%len(specialties)],
+			"specialty":        Specialties[i%len(Specialties)],
 			"chengdu_employer": chengduEmployers[i%len(chengduEmployers)],
 			"dazu_employer":    enterpriseID(i % len(demoEnterprises)),
 		}); err != nil {
