@@ -6,6 +6,7 @@ require (
 	github.com/go-ozzo/ozzo-validation/v4 v4.3.0
 	github.com/go-resty/resty/v2 v2.17.2
 	github.com/nyaruka/phonenumbers v1.8.1
+	github.com/piglig/go-qr v1.1.0
 	github.com/pocketbase/dbx v1.12.0
 	github.com/pocketbase/pocketbase v0.36.8
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3

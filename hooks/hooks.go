@@ -9,6 +9,7 @@ import (
 
 	"feidi/hooks/challenges"
 	"feidi/hooks/cmd/seed"
+	"feidi/hooks/devices"
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/feed"
@@ -31,6 +32,7 @@ func Register(app core.App, s settings.Settings) {
 	exportjob.Register(app)
 	feed.Register(app)
 	indicators.Register(app)
+	devices.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.

@@ -135,9 +135,10 @@ func (x *Index) Search(query string, limit int) ([]Hit, error) {
 		h.Score = -h.Score // BM25 in FTS5 is negative, lower is better
 		hits = append(hits, h)
 	}
-	for i := range hits {
-		if hits[0].Score > 0 {
-			hits[i].Score /= hits[0].Score
+	if len(hits) > 0 && hits[0].Score > 0 {
+		top := hits[0].Score
+		for i := range hits {
+			hits[i].Score /= top
 		}
 	}
 	return hits, rows.Err()
@@ -156,13 +157,19 @@ func (x *Index) Scores(query string) (map[string]float64, error) {
 	return scores, nil
 }
 
+// stopTerms are two-character terms that every need and every team writes (需要, 团队, 优化…):
+// they say nothing of fit and are not indexed or searched.
+var stopTerms = map[string]bool{"需要": true, "团队": true, "成都": true, "大足": true, "高校": true, "企业": true,
+	"优化": true, "提高": true, "方案": true, "问题": true, "研发": true, "共建": true, "进行": true, "相关": true,
+	"实现": true, "提出": true, "针对": true, "工程": true, "程师": true}
+
 // terms cuts text into its distinct terms in order: n-grams of each run of Chinese characters (a
-// shorter run is a term whole) and each Latin word or number, lower case.
+// shorter run is a term whole) and each Latin word or number, lower case; stopTerms left out.
 func terms(text string, n int) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(t string) {
-		if t != "" && !seen[t] {
+		if t != "" && !seen[t] && !stopTerms[t] {
 			seen[t] = true
 			out = append(out, t)
 		}
