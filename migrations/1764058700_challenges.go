@@ -122,7 +122,8 @@ func init() {
 		challenges.UpdateRule = types.Pointer(`(` + research + ` && awarded_team.members.id ?= @request.auth.id` +
 			` && (@request.body.status = "in_progress" || @request.body.status = "delivered") && ` +
 			notSet("title", "problem", "solved_when", "budget_wan", "budget_private", "deadline", "enterprise",
-				"survey", "need", "officer", "keywords", "awarded_team", "awarded_proposal", "contract_value_wan") +
+				"survey", "need", "officer", "keywords", "awarded_team", "awarded_proposal", "contract_value_wan",
+				"published_at", "awarded_at", "started_at", "delivered_at", "accepted_at", "closed_at") +
 			`) || ` + admin)
 		challenges.DeleteRule = types.Pointer(admin)
 		if err := app.Save(challenges); err != nil {

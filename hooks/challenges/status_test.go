@@ -107,6 +107,7 @@ func TestAChallengeMovesOnlyAsItsStatusMachineSays(t *testing.T) {
 		{teamB, at.ChallengeWorked, `{"status":"delivered"}`, "", 404}, // not the awarded team
 		{teamA, at.ChallengeWorked, `{"status":"accepted"}`, "", 404},  // acceptance is the admins'
 		{teamA, at.ChallengeWorked, `{"status":"delivered","contract_value_wan":99}`, "", 404},
+		{teamA, at.ChallengeWorked, `{"status":"delivered","awarded_at":"2026-01-01 00:00:00.000Z"}`, "", 404}, // the indicators count by it
 		{officer, at.ChallengeWorked, `{"status":"delivered"}`, "", 404},
 	}
 	for _, r := range refusals {
