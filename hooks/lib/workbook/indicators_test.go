@@ -132,3 +132,23 @@ func TestCommitteeWorkbook(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitteeWorkbookReadsBackInOpenpyxl: another reader sees every row of every sheet.
+func TestCommitteeWorkbookReadsBackInOpenpyxl(t *testing.T) {
+	python := openpyxl(t)
+	ind := computeIndicators(t, at.Indicators.App(t))
+	var buf bytes.Buffer
+	res, err := workbook.CommitteeWorkbook(context.Background(), ind, &buf, workbook.Options{Format: workbook.XLSX})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := readBack(t, python, buf.Bytes())
+	for name, n := range res.Rows {
+		if s, ok := sheets[name]; ok && len(s.ReadOnly) < n+1 {
+			t.Errorf("%s: %d rows read-only, %d written", name, len(s.ReadOnly), n)
+		}
+	}
+	if got := len(sheets["工程师明细"].ReadOnly); got != 3 {
+		t.Errorf("工程师明细: %d rows, want the header and engineers A and B", got)
+	}
+}
