@@ -13,10 +13,6 @@ import (
 	"feidi/hooks/lib/tz"
 )
 
-// publicStatuses are the challenges the public board shows: those open and those taken up.
-// Withdrawn and failed ones are not shown: their reasons are the enclave's business.
-var publicStatuses = []any{"open", "awarded", "in_progress", "delivered", "accepted"}
-
 // PublicChallenge is a challenge as anyone may see it: no person, no budget an admin keeps
 // private, nothing of the proposals but how many there are.
 type PublicChallenge struct {
@@ -70,7 +66,8 @@ type boardRow struct {
 	Proposals   int     `db:"proposals"`
 }
 
-// Board returns the public board: the challenges of publicStatuses, newest first.
+// Board returns the public board, newest first: the challenges open and those taken up.
+// Withdrawn and failed ones are not shown: their reasons are the enclave's business.
 func Board(app core.App) ([]PublicChallenge, error) {
 	var rows []boardRow
 	err := app.DB().NewQuery(`SELECT c.id, c.title, c.problem, c.solved_when, c.status, c.budget_wan, c.budget_private,
@@ -78,9 +75,7 @@ func Board(app core.App) ([]PublicChallenge, error) {
 		COALESCE(t.name, '') AS team_name, COALESCE(t.institution, '') AS institution,
 		(SELECT COUNT(*) FROM proposals p WHERE p.challenge = c.id) AS proposals
 		FROM challenges c JOIN enterprises f ON f.id = c.enterprise LEFT JOIN research_teams t ON t.id = c.awarded_team
-		WHERE c.status IN ({:s0}, {:s1}, {:s2}, {:s3}, {:s4}) ORDER BY c.published_at DESC, c.id`).
-		Bind(map[string]any{"s0": publicStatuses[0], "s1": publicStatuses[1], "s2": publicStatuses[2],
-			"s3": publicStatuses[3], "s4": publicStatuses[4]}).All(&rows)
+		WHERE c.status NOT IN ('withdrawn', 'failed') ORDER BY c.published_at DESC, c.id`).All(&rows)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ var working = []string{"awarded", "in_progress", "delivered"}
 // in what follows from the record (the officer from its survey or need, the awarded team from
 // the awarded proposal, the time of the move).
 func CheckChallenge(app core.App, r *core.Record, now time.Time) error {
-	stored, from, to, err := move(app, r, Moves)
+	old, from, to, err := move(app, r, Moves)
 	if err != nil {
 		return err
 	}
@@ -63,9 +63,9 @@ func CheckChallenge(app core.App, r *core.Record, now time.Time) error {
 		strings.TrimSpace(r.GetString("status_reason")) == "" {
 		errs["status_reason"] = validation.NewError("challenge_reason_required", "Say why the challenge moves to "+to+".")
 	}
-	if stored != nil && from != "open" {
+	if old != nil && from != "open" {
 		for _, f := range []string{"awarded_proposal", "awarded_team"} {
-			if r.GetString(f) != stored.GetString(f) {
+			if r.GetString(f) != old.GetString(f) {
 				errs[f] = validation.NewError("challenge_award_fixed", "The award of this challenge is made; it cannot change.")
 			}
 		}
@@ -155,14 +155,14 @@ var proposalMoves = map[string][]string{
 // stays with its challenge and team, is awarded only through its challenge's award and is never
 // declined without a reason.
 func CheckProposal(app core.App, r *core.Record) error {
-	stored, from, to, err := move(app, r, proposalMoves)
+	old, from, to, err := move(app, r, proposalMoves)
 	if err != nil {
 		return err
 	}
 	errs := validation.Errors{}
-	if stored != nil {
+	if old != nil {
 		for _, f := range []string{"challenge", "team"} {
-			if r.GetString(f) != stored.GetString(f) {
+			if r.GetString(f) != old.GetString(f) {
 				errs[f] = validation.NewError("proposal_fixed", "A proposal's "+f+" cannot change; submit a new proposal.")
 			}
 		}
@@ -174,7 +174,7 @@ func CheckProposal(app core.App, r *core.Record) error {
 	switch {
 	case challenge == nil:
 		errs["challenge"] = validation.NewError("proposal_unknown_challenge", "No such challenge.")
-	case stored == nil && challenge.GetString("status") != "open":
+	case old == nil && challenge.GetString("status") != "open":
 		errs["challenge"] = validation.NewError("proposal_challenge_closed", "This challenge is "+challenge.GetString("status")+"; it takes no more proposals.")
 	case to == "awarded" && from != to && challenge.GetString("awarded_proposal") != r.Id:
 		errs["status"] = validation.NewError("proposal_award_by_challenge", "A proposal is awarded by awarding its challenge.")
@@ -182,7 +182,7 @@ func CheckProposal(app core.App, r *core.Record) error {
 	if to == "declined" && strings.TrimSpace(r.GetString("decision_note")) == "" {
 		errs["decision_note"] = validation.NewError("proposal_reason_required", "Tell the team why its proposal is declined.")
 	}
-	if stored == nil || r.GetString("submitted_by") != stored.GetString("submitted_by") {
+	if old == nil || r.GetString("submitted_by") != old.GetString("submitted_by") {
 		team, err := app.FindRecordById(Teams, r.GetString("team"))
 		if err != nil && !isNotFound(err) {
 			return err
@@ -200,12 +200,12 @@ func CheckProposal(app core.App, r *core.Record) error {
 // CheckMilestone validates a milestone: it belongs to a challenge that is being worked on, and
 // one marked done shows its evidence (a file or a note).
 func CheckMilestone(app core.App, r *core.Record, now time.Time) error {
-	stored, err := stored(app, r)
+	old, err := stored(app, r)
 	if err != nil {
 		return err
 	}
 	errs := validation.Errors{}
-	if stored != nil && r.GetString("challenge") != stored.GetString("challenge") {
+	if old != nil && r.GetString("challenge") != old.GetString("challenge") {
 		errs["challenge"] = validation.NewError("milestone_fixed", "A milestone stays with its challenge.")
 	}
 	challenge, err := app.FindRecordById(Challenges, r.GetString("challenge"))
@@ -227,7 +227,7 @@ func CheckMilestone(app core.App, r *core.Record, now time.Time) error {
 	switch {
 	case !done:
 		r.Set("done_at", "")
-	case stored == nil || stored.GetString("status") != "done":
+	case old == nil || old.GetString("status") != "done":
 		r.Set("done_at", now.UTC())
 	}
 	return nil
