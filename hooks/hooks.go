@@ -7,11 +7,14 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/spf13/cobra"
 
+	"feidi/hooks/challenges"
 	"feidi/hooks/cmd/seed"
+	"feidi/hooks/devices"
 	"feidi/hooks/enrolment"
 	"feidi/hooks/exportjob"
 	"feidi/hooks/feed"
 	"feidi/hooks/history"
+	"feidi/hooks/indicators"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/settings"
@@ -24,12 +27,15 @@ func Register(app core.App, s settings.Settings) {
 	validate.Register(app)
 	history.Register(app)
 	enrolment.Register(app)
+	challenges.Register(app)
 	reference.Register(app)
 	watermelon.Register(app, watermelon.Options{TombstoneDays: s.SyncTombstoneDays,
 		Concurrency: s.SyncConcurrency, QueueWait: s.SyncQueueWait})
 	outbox.Register(app, outbox.NewClients(s.College, s.Sharing))
 	exportjob.Register(app)
 	feed.Register(app)
+	indicators.Register(app)
+	devices.Register(app)
 }
 
 // Commands returns Feidi's own commands for the command line.

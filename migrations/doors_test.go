@@ -100,6 +100,11 @@ func rawOf(t *testing.T, app core.App, collection, body string) map[string]any {
 		case *core.JSONField:
 			b, _ := json.Marshal(v)
 			data[k] = string(b)
+		case *core.RelationField: // a multiple relation travels as JSON text
+			if f := c.Fields.GetByName(k).(*core.RelationField); f.IsMultiple() {
+				b, _ := json.Marshal(v)
+				data[k] = string(b)
+			}
 		}
 	}
 	return data

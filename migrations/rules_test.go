@@ -12,7 +12,11 @@ import (
 )
 
 // roles are the callers of the matrix: anonymous ("") and two users of each owning role.
-var roles = []string{"", at.OfficerA, at.OfficerB, at.EngineerA, at.EngineerB, at.CoordinatorA, at.CoordinatorB, at.Admin}
+var roles = []string{"", at.OfficerA, at.OfficerB, at.EngineerA, at.EngineerB, at.CoordinatorA, at.CoordinatorB,
+	at.ResearcherA, at.ResearcherB, at.Admin}
+
+// signedIn are the callers with a login.
+var signedIn = roles[1:]
 
 // grant lists, for one collection, which callers may do what to the A-side fixture record.
 type grant struct {
@@ -110,6 +114,41 @@ var matrix = []grant{
 		create:     []string{at.EngineerA, at.Admin},
 		field:      "reason", value: "补交票据", update: []string{at.Admin}, // the engineer submits, a coordinator decides: see hooks/validate
 		delete: []string{at.EngineerA, at.Admin}},
+	// The challenge board (揭榜挂帅): everyone signed in sees the teams and the board; a team
+	// applies to an open challenge; the enterprise's officer and the admins see the proposals;
+	// the awarded team sees and records its milestones.
+	{collection: "research_teams", id: at.TeamA, deleteID: at.TeamSpare, read: signedIn,
+		newID:      "NewResearchTeam1",
+		createBody: `{"id":"NewResearchTeam1","name":"增材制造课题组","institution":"西南交通大学","members":["` + at.ResearcherB + `"]}`,
+		create:     []string{at.Admin},
+		field:      "specialty", value: "激光熔覆", update: []string{at.Admin},
+		delete: []string{at.Admin}},
+	{collection: "challenges", id: at.ChallengeOpen, deleteID: at.ChallengeSpare, read: signedIn,
+		newID:      "NewChallenge0001",
+		createBody: `{"id":"NewChallenge0001","title":"无人机机臂轻量化","problem":"减重30%","enterprise":"` + at.Enterprise + `","officer":"` + at.OfficerB + `","status":"open"}`,
+		create:     []string{at.Admin},
+		field:      "solved_when", value: "变形量小于0.05毫米", update: []string{at.Admin},
+		delete: []string{at.Admin}},
+	{collection: "challenges", id: at.ChallengeWorked, read: signedIn},
+	{collection: "proposals", id: at.ProposalA, read: []string{at.OfficerA, at.ResearcherA, at.Admin},
+		newID:      "NewProposalOfA01",
+		createBody: `{"id":"NewProposalOfA01","challenge":"` + at.ChallengeOpen + `","team":"` + at.TeamA + `","submitted_by":"` + at.ResearcherA + `","approach":"真空热处理","status":"submitted"}`,
+		create:     []string{at.ResearcherA, at.Admin},
+		field:      "timeline", value: "六个月", update: []string{at.ResearcherA, at.Admin},
+		delete: []string{at.Admin}},
+	{collection: "proposals", id: at.ProposalLost, read: []string{at.OfficerA, at.ResearcherB, at.Admin}},
+	{collection: "milestones", id: at.MilestoneA, read: []string{at.OfficerA, at.ResearcherA, at.Admin},
+		newID:      "NewMilestoneOfA1",
+		createBody: `{"id":"NewMilestoneOfA1","challenge":"` + at.ChallengeWorked + `","title":"中试","status":"pending"}`,
+		create:     []string{at.ResearcherA, at.Admin},
+		field:      "evidence_note", value: "样件检测报告", update: []string{at.ResearcherA, at.Admin},
+		delete: []string{at.Admin}},
+	{collection: "challenge_engineers", id: at.ChallengeLinkA, read: []string{at.OfficerA, at.EngineerA, at.ResearcherA, at.Admin},
+		newID:      "NewChallengeLink",
+		createBody: `{"id":"NewChallengeLink","challenge":"` + at.ChallengeWorked + `","engineer":"` + at.EngineerRecB + `"}`,
+		create:     []string{at.Admin},
+		field:      "role", value: "模具设计", update: []string{at.Admin},
+		delete: []string{at.Admin}},
 }
 
 // TestAccessMatrix proves every cell of the access matrix through the HTTP API: for each
@@ -155,8 +194,15 @@ func TestAccessMatrix(t *testing.T) {
 		scenarios = append(scenarios, readScenario("survey_forms/published/"+name[role]+"/view",
 			"/api/collections/survey_forms/records/"+form, form, canRead, auth[role]))
 	}
+	// A read writes nothing: the reads share one app (without rate limits, which would count
+	// them all as one client), each write gets a fresh copy of the fixtures.
+	setup.Settings().RateLimits.Enabled = false
 	for _, s := range scenarios {
 		s.TestAppFactory = at.Enclave.UnmanagedApp
+		if s.Method == http.MethodGet {
+			s.TestAppFactory = func(testing.TB) *tests.TestApp { return setup }
+			s.DisableTestAppCleanup = true
+		}
 		s.Test(t)
 	}
 }

@@ -11,26 +11,15 @@ import (
 	at "feidi/hooks/lib/apptest"
 )
 
-// client speaks strings, which reads well in these tests.
-type client struct{ at.Client }
-
-func (c client) do(method, path, body string) (int, string) {
-	c.T.Helper()
-	status, b := c.Do(method, path, []byte(body))
-	return status, string(b)
-}
-
-func serve(t *testing.T) (*tests.TestApp, func(user string) client) {
-	app := at.Enclave.App(t)
-	base := at.Serve(t, app)
-	return app, func(user string) client { return client{at.Client{T: t, Base: base, Token: at.Token(t, app, user)}} }
+func serve(t *testing.T) (*tests.TestApp, func(user string) at.Client) {
+	return at.ServeAs(t, at.Enclave)
 }
 
 // seesEngineerB reports whether the caller can list engineer B's trips, through REST and sync.
-func seesEngineerB(t *testing.T, c client) bool {
+func seesEngineerB(t *testing.T, c at.Client) bool {
 	t.Helper()
-	_, rest := c.do(http.MethodGet, "/api/collections/commute_logs/records?perPage=500", "")
-	_, pull := c.do(http.MethodGet, "/api/sync/pull", "")
+	_, rest := c.Text(http.MethodGet, "/api/collections/commute_logs/records?perPage=500", "")
+	_, pull := c.Text(http.MethodGet, "/api/sync/pull", "")
 	if strings.Contains(rest, at.CommuteB) != strings.Contains(pull, at.CommuteB) {
 		t.Fatalf("REST and sync disagree on engineer B's trip:\nREST %s\npull %.300s", rest, pull)
 	}
@@ -45,12 +34,12 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 	if seesEngineerB(t, coordinator) {
 		t.Fatal("the fixtures let coordinator A see engineer B")
 	}
-	status, body := coordinator.do(http.MethodPost, "/api/collections/cohort_members/records",
+	status, body := coordinator.Text(http.MethodPost, "/api/collections/cohort_members/records",
 		`{"cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`"}`)
 	if status != 400 {
 		t.Errorf("REST enrolment by a coordinator: %d %s", status, body)
 	}
-	status, body = coordinator.do(http.MethodPost, "/api/sync/push?last_pulled_at=1", `{"changes":{"cohort_members":{"created":[
+	status, body = coordinator.Text(http.MethodPost, "/api/sync/push?last_pulled_at=1", `{"changes":{"cohort_members":{"created":[
 		{"id":"PushedMember0001","cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`"}],"updated":[],"deleted":[]}}}`)
 	if status != 200 || !strings.Contains(body, "PushedMember0001") {
 		t.Errorf("sync enrolment by a coordinator: %d %s", status, body)
@@ -61,12 +50,12 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 
 	// The fixtures hold coordinator A's pending request for engineer B (at.RequestA); one
 	// open request per pair.
-	status, body = coordinator.do(http.MethodPost, "/api/collections/enrolment_requests/records",
+	status, body = coordinator.Text(http.MethodPost, "/api/collections/enrolment_requests/records",
 		`{"cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`","requested_by":"`+at.CoordinatorA+`","status":"pending","note":"请加入智能制造班"}`)
 	if status != 400 {
 		t.Errorf("a second pending request: %d %s", status, body)
 	}
-	status, body = coordinator.do(http.MethodGet, "/api/collections/enrolment_requests/records/"+at.RequestA+"?expand=engineer", "")
+	status, body = coordinator.Text(http.MethodGet, "/api/collections/enrolment_requests/records/"+at.RequestA+"?expand=engineer", "")
 	if status != 200 || strings.Contains(body, "刘洋") {
 		t.Errorf("the request shows the engineer to the coordinator: %d %s", status, body)
 	}
@@ -76,11 +65,11 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 	// Only the engineer (or an admin) answers; the coordinator may not approve their own ask,
 	// nor another engineer.
 	for _, who := range []string{at.CoordinatorA, at.EngineerA, at.CoordinatorB} {
-		if status, body := as(who).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`); status == 200 {
+		if status, body := as(who).Text(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`); status == 200 {
 			t.Errorf("%s approved: %s", who, body)
 		}
 	}
-	status, body = as(at.EngineerB).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`)
+	status, body = as(at.EngineerB).Text(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"approved"}`)
 	if status != 200 || !strings.Contains(body, `"decided_by":"`+at.EngineerB+`"`) {
 		t.Fatalf("engineer's approval: %d %s", status, body)
 	}
@@ -92,7 +81,7 @@ func TestACoordinatorAloneEnrolsNobody(t *testing.T) {
 		t.Errorf("no membership after the approval: %v", err)
 	}
 	// An answered request stays answered, even for an admin.
-	status, body = as(at.Admin).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"declined"}`)
+	status, body = as(at.Admin).Text(http.MethodPatch, "/api/collections/enrolment_requests/records/"+at.RequestA, `{"status":"declined"}`)
 	if status != 400 || !strings.Contains(body, "enrolment_answered") {
 		t.Errorf("re-answering: %d %s", status, body)
 	}
@@ -106,12 +95,12 @@ func TestADeclinedRequestEnrolsNobody(t *testing.T) {
 		id := at.RequestA // the fixture's, then a new one once it is answered
 		if i > 0 {
 			id = "request0000000b"
-			if status, body := coordinator.do(http.MethodPost, "/api/collections/enrolment_requests/records",
+			if status, body := coordinator.Text(http.MethodPost, "/api/collections/enrolment_requests/records",
 				`{"id":"`+id+`","cohort":"`+at.CohortA+`","engineer":"`+at.EngineerRecB+`","requested_by":"`+at.CoordinatorA+`","status":"pending"}`); status != 200 {
 				t.Fatalf("request: %d %s", status, body)
 			}
 		}
-		if status, body := as(answer.who).do(http.MethodPatch, "/api/collections/enrolment_requests/records/"+id, `{"status":"`+answer.status+`"}`); status != 200 {
+		if status, body := as(answer.who).Text(http.MethodPatch, "/api/collections/enrolment_requests/records/"+id, `{"status":"`+answer.status+`"}`); status != 200 {
 			t.Fatalf("%s: %d %s", answer.status, status, body)
 		}
 	}
@@ -123,12 +112,12 @@ func TestADeclinedRequestEnrolsNobody(t *testing.T) {
 		`{"cohort":"` + at.CohortB + `","engineer":"` + at.EngineerRecA + `","requested_by":"` + at.CoordinatorA + `","status":"pending"}`,
 		`{"cohort":"` + at.CohortA + `","engineer":"` + at.EngineerRecB + `","requested_by":"` + at.CoordinatorA + `","status":"approved"}`,
 	} {
-		if status, answer := coordinator.do(http.MethodPost, "/api/collections/enrolment_requests/records", body); status != 400 {
+		if status, answer := coordinator.Text(http.MethodPost, "/api/collections/enrolment_requests/records", body); status != 400 {
 			t.Errorf("%s: %d %s", body, status, answer)
 		}
 	}
 	var out map[string]any
-	_, body := as(at.EngineerB).do(http.MethodGet, "/api/collections/enrolment_requests/records", "")
+	_, body := as(at.EngineerB).Text(http.MethodGet, "/api/collections/enrolment_requests/records", "")
 	if json.Unmarshal([]byte(body), &out); out["totalItems"] != float64(2) {
 		t.Errorf("the engineer lists the requests made of them: %s", body)
 	}

@@ -9,14 +9,12 @@
 package feed
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+
+	"feidi/hooks/lib/secret"
 )
 
 // Register adds the feed routes when the app serves.
@@ -46,18 +44,10 @@ const (
 const keyPrefix = "fdk_"
 
 // newKey makes a key: 32 random bytes, URL-safe.
-func newKey() string {
-	b := make([]byte, 32)
-	rand.Read(b) // never fails (crypto/rand)
-	return keyPrefix + base64.RawURLEncoding.EncodeToString(b)
-}
+func newKey() string { return secret.New(keyPrefix) }
 
-// hash is what is stored of a key: its SHA-256, hex. A key has 256 bits of chance, so a fast
-// hash is enough; a stolen database does not give the keys away.
-func hash(key string) string {
-	h := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(h[:])
-}
+// hash is what is stored of a key (secret.Hash).
+func hash(key string) string { return secret.Hash(key) }
 
 // isAdmin says whether the user is an enclave admin.
 func isAdmin(u *core.Record) bool { return u != nil && u.GetString("role") == "admin" }

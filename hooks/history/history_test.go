@@ -375,7 +375,7 @@ func TestOldVersionsAreArchived(t *testing.T) {
 			lines = append(lines, e.entry)
 		}
 	}
-	if n != total || n != 4 || len(lines) != 3 || lines[0].Version != 1 || lines[0].Operation != "create" || lines[2].After["note"] != "二" {
+	if n != total || n != 8 || len(lines) != 3 || lines[0].Version != 1 || lines[0].Operation != "create" || lines[2].After["note"] != "二" {
 		t.Fatalf("archived %d (%d lines): %+v", n, total, lines)
 	}
 	got := versions(t, app, "commute_logs", at.CommuteA)

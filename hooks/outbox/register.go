@@ -13,6 +13,7 @@ import (
 // worker, the daily trips job and the admin retry route.
 func Register(app core.App, clients Clients) {
 	bindEvents(app, clients)
+	bindChallenges(app, clients)
 	bindRequeue(app)
 
 	var running atomic.Pointer[Worker] // set on serve, read by request goroutines
@@ -37,6 +38,8 @@ func Register(app core.App, clients Clients) {
 			// enqueue a no-op.
 			catchUpDailyTrips(e.App, time.Now())
 			e.App.Cron().MustAdd("feidiTripsDaily", TripsCron, func() { enqueueYesterday(e.App) })
+			enqueueLastMonth(e.App, time.Now())
+			e.App.Cron().MustAdd("feidiIndicatorsMonthly", IndicatorsCron, func() { enqueueLastMonth(e.App, time.Now()) })
 		}
 		return e.Next()
 	})

@@ -95,3 +95,7 @@ func normalize(r *core.Record, fields map[string]func(string) (string, error)) e
 	}
 	return nilIfEmpty(errs)
 }
+
+// Next is how another package's record check joins PocketBase's own field checks: it runs
+// them and answers ours and theirs together, ours first for a field both name.
+func Next(e *core.RecordEvent, ours error) error { return next(e, ours) }

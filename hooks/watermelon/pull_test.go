@@ -68,7 +68,7 @@ func TestSchemaDescribesTheSyncedTables(t *testing.T) {
 			}
 		}
 	}
-	if s.Version != 2 || strings.Join(names, ",") != strings.Join(watermelon.Tables, ",") {
+	if s.Version != 3 || strings.Join(names, ",") != strings.Join(watermelon.Tables, ",") {
 		t.Fatalf("version %d, tables %v", s.Version, names)
 	}
 	for col, typ := range want {

@@ -10,12 +10,13 @@ import (
 // schemaVersion is the version of the synced schema an app is built against. Bump it when a
 // synced table or column is added; an app that migrates its schema then pulls with a
 // `migration` naming what was added, and gets those tables and columns whole.
-var schemaVersion = 2 // 2: month_signoffs
+var schemaVersion = 3 // 2: month_signoffs; 3: the challenge board
 
 // Tables are the synced collections, in the order a push applies them: a record's relations
 // come before it (and deletions go in the reverse order).
 var Tables = []string{"enterprises", "survey_forms", "surveys", "needs", "engineers",
-	"schedules", "commute_logs", "cohorts", "cohort_members", "month_signoffs"}
+	"schedules", "commute_logs", "cohorts", "cohort_members", "month_signoffs",
+	"research_teams", "challenges", "proposals", "milestones", "challenge_engineers"}
 
 // seqColumn is the hidden column the database triggers stamp with the change sequence.
 const seqColumn = "sync_seq"

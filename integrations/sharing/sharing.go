@@ -24,6 +24,8 @@ const (
 	NeedPublished   = "need.published"
 	NeedResolved    = "need.resolved"
 	TripsDaily      = "trips.daily"
+	ChallengeMoved  = "challenge.changed"
+	Monthly         = "indicators.monthly"
 )
 
 // Client posts events to the platform.

@@ -98,7 +98,27 @@ var demoEnterprises = []demoEnterprise{
 		{"equipment", "EMC测试实验室共享", "产品认证前预测试。", 0}}},
 }
 
-var specialties = []string{"热处理", "模具设计", "精密加工", "工业机器人", "质量管理", "材料成型", "飞控算法", "医疗器械注册", "数字孪生", "焊接工艺", "表面工程"}
+// Specialties are the demo engineers' specialties, as an engineer would write theirs: the field,
+// then what they do in it. The matching of challenges is measured against them
+// (hooks/lib/match, TestMatchingOnTheSeedsNeeds).
+var Specialties = []string{"热处理（真空热处理、淬火回火工艺）", "模具设计（冲压模具、产品结构设计）", "精密加工（五轴加工、薄壁件变形控制）",
+	"工业机器人（焊接机器人、产线自动化集成）", "质量管理（IATF 16949、来料检测）", "材料成型（铸造、粉末冶金、CAE模拟）",
+	"飞控算法（无人机飞控）", "医疗器械注册（二类医疗器械注册申报）", "数字孪生（AR、数字文创）", "焊接工艺（激光焊接）",
+	"表面工程（电解抛光、耐磨涂层）"}
+
+// Need is a need of the demo enterprises, as its officer recorded it.
+type Need struct{ Category, Title, Description string }
+
+// Needs are the demo enterprises' needs, in the order they are seeded.
+func Needs() []Need {
+	var out []Need
+	for _, e := range demoEnterprises {
+		for _, n := range e.needs {
+			out = append(out, Need{n.category, n.title, n.description})
+		}
+	}
+	return out
+}
 
 var chengduEmployers = []string{"四川大学", "电子科技大学", "西南交通大学", "西华大学", "中国科学院成都分院", "成都先进制造产业研究院", "成都工业学院"}
 

@@ -1,6 +1,7 @@
 // Package seed fills a data dir with realistic demo data of the enclave: Dazu enterprises,
 // officers and their surveys, 32 dual-employed engineers with three months of schedules and
-// trips that agree with each other, and a cohort with its coordinator. Every id is fixed and
+// trips that agree with each other, a cohort with its coordinator, and a living challenge board
+// (research teams, challenges open, awarded, in progress and accepted, proposals, milestones). Every id is fixed and
 // every value comes from a fixed random source, so running it twice changes nothing.
 package seed
 
@@ -58,6 +59,7 @@ func PrintLogins(w io.Writer) {
 		{"officer", "officer1@feidi.local"},
 		{"engineer", "engineer01@feidi.local"},
 		{"coordinator", "coordinator@feidi.local"},
+		{"research", "research1@feidi.local"},
 	} {
 		fmt.Fprintf(w, "%-12s %-28s %s\n", l[0], l[1], Password)
 	}
@@ -76,7 +78,7 @@ func Run(app core.App) (int, error) {
 		if err := s.load(); err != nil {
 			return err
 		}
-		steps := []func() error{s.superuser, s.users, s.enterprises, s.surveys, s.engineers, s.cohort, s.timetables}
+		steps := []func() error{s.superuser, s.users, s.enterprises, s.surveys, s.engineers, s.cohort, s.timetables, s.board}
 		for _, step := range steps {
 			if err := step(); err != nil {
 				return err
@@ -99,7 +101,8 @@ type seeder struct {
 func (s *seeder) load() error {
 	s.exists = map[string]bool{}
 	for _, c := range []string{"users", "enterprises", "surveys", "needs", "engineers", "cohorts",
-		"cohort_members", "schedules", "commute_logs"} {
+		"cohort_members", "schedules", "commute_logs", "research_teams", "challenges", "proposals", "milestones",
+		"challenge_engineers"} {
 		var ids []string
 		if err := s.app.DB().Select("id").From(c).Column(&ids); err != nil {
 			return err
@@ -238,7 +241,7 @@ func (s *seeder) engineers() error {
 		}
 		if err := s.put("engineers", engineerID(i), map[string]any{
 			"user": userID, "name": personName(i), "phone": fmt.Sprintf("139%08d", 20260000+i*131),
-			"specialty":        specialties[i%len(specialties)],
+			"specialty":        Specialties[i%len(Specialties)],
 			"chengdu_employer": chengduEmployers[i%len(chengduEmployers)],
 			"dazu_employer":    enterpriseID(i % len(demoEnterprises)),
 		}); err != nil {

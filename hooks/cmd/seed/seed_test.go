@@ -10,9 +10,11 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tests"
 
+	"feidi/hooks/challenges"
 	"feidi/hooks/cmd/seed"
 	"feidi/hooks/lib/apptest"
 	"feidi/hooks/lib/tz"
+	"feidi/hooks/lib/workbook"
 	"feidi/hooks/outbox"
 	"feidi/hooks/settings"
 	"feidi/integrations/delivery"
@@ -78,6 +80,41 @@ func TestSeedIsRealisticAndIdempotent(t *testing.T) {
 					tz.Format(s.GetDateTime("starts_at").Time()), city)
 			}
 		}
+	}
+
+	// A newcomer sees a living board: challenges in every stage, their figures in the indicators,
+	// and the heat-treatment challenge matched to a heat-treatment engineer first.
+	byStatus := map[string]int{}
+	board, _ := app.FindAllRecords("challenges")
+	for _, c := range board {
+		byStatus[c.GetString("status")]++
+	}
+	if byStatus["open"] < 3 || byStatus["awarded"] != 1 || byStatus["in_progress"] != 1 || byStatus["accepted"] != 1 {
+		t.Errorf("the board: %v", byStatus)
+	}
+	p, _ := workbook.ParsePeriod("2026-08", "2026-10")
+	ind, err := workbook.ComputeIndicators(app.DB(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value, accepted := 0.0, 0
+	for _, g := range ind.Groups {
+		value += g.TransactionValueWan
+		accepted += g.Accepted
+	}
+	if value != 180+140+90 || accepted != 1 {
+		t.Errorf("indicators of the demo: transaction value %v, accepted %d", value, accepted)
+	}
+	heat, err := app.FindRecordById("challenges", "SeedChallenge001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fits, teams, err := challenges.MatchChallenge(app, heat, 3)
+	if err != nil || len(fits) == 0 || len(teams) == 0 || teams[0].Name != "先进热处理课题组（四川大学）" {
+		t.Fatalf("matches of %s: %+v %+v %v", heat.GetString("title"), fits, teams, err)
+	}
+	if e, _ := app.FindRecordById("engineers", fits[0].ID); !strings.HasPrefix(e.GetString("specialty"), "热处理") {
+		t.Errorf("best engineer for %s: %s (%s)", heat.GetString("title"), e.GetString("name"), e.GetString("specialty"))
 	}
 
 	// Every printed login works.

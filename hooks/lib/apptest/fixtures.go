@@ -136,7 +136,10 @@ func fillEnclave(app core.App) error {
 		return err
 	}
 	returned.Set("status", "returned")
-	return app.Save(returned)
+	if err := app.Save(returned); err != nil {
+		return err
+	}
+	return fillBoard(app)
 }
 
 // MinimalAnswers satisfies the enterprise needs form's schema.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
 )
 
 // Serve runs app's HTTP API — PocketBase's routes and every route Feidi adds on serve — on a
@@ -90,4 +91,12 @@ func SuperuserToken(t testing.TB, app core.App) string {
 		t.Fatal(err)
 	}
 	return token
+}
+
+// ServeAs serves a copy of the snapshot s and returns its app and a client of it per user.
+func ServeAs(t *testing.T, s *Snapshot) (*tests.TestApp, func(user string) Client) {
+	t.Helper()
+	app := s.App(t)
+	base := Serve(t, app)
+	return app, func(user string) Client { return Client{T: t, Base: base, Token: Token(t, app, user)} }
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"feidi/hooks/lib/presence"
 	"feidi/hooks/lib/tz"
 )
 
@@ -211,13 +212,13 @@ func (x *cohortExport) trips(t table) error {
 			departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
 			seconds := int64(arrive.Sub(depart) / time.Second)
 			fen := int64(math.Round(r.Cost * 100))
-			// A trip counts in the month it departs; it puts the engineer in the city it leaves
-			// on the day it departs and in the city it reaches on the day it arrives.
+			// A trip counts in the month it departs; where it puts the engineer is the day rule's.
 			if a := x.at(e, departDay); a != nil {
 				a.add(&engineerMonth{trips: 1, seconds: seconds, fen: fen})
 			}
-			x.markCity(e, departDay, r.From)
-			x.markCity(e, arriveDay, r.To)
+			for _, m := range presence.OfTrip(r.From, r.To, depart, arrive) {
+				x.markCity(e, m.Day, m.City)
+			}
 			return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], wall(depart), wall(arrive),
 				departDay, arriveDay, x.period.month(x.period.monthIndex(departDay)), modeLabels[r.Mode],
 				r.Distance, float64(seconds)/3600, fen, r.Note)
@@ -246,9 +247,8 @@ func (x *cohortExport) entries(t table) error {
 					a.training |= bit
 				}
 			}
-			// Work and training put the engineer in the entry's city; leave does not.
-			if r.Kind != "leave" {
-				x.markCity(e, day, r.City)
+			if m, ok := presence.OfEntry(r.City, r.Kind, start); ok {
+				x.markCity(e, m.Day, m.City)
 			}
 			return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
 				wall(start), wall(end), end.Sub(start).Hours())
