@@ -1,7 +1,8 @@
 package watermelon
 
 import (
-	"database/sql"
+	"slices"
+	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -13,10 +14,11 @@ var wholeChunk = 5000
 // wholeReach brings the user's whole reach up to date with what the rules let them list: a
 // first pull, or the first after a change of what the rules read of other records. An admin's
 // first pull of a million trips would otherwise hold a million ids in memory, twice. Table by
-// table, the ids the rule lets the user list and the ids in their stored reach are read, both in
-// id order, and merged; what came into reach or left it is written a chunk at a time, each in its
-// own short write transaction and stamped with a sequence number of its own, so the database's
-// writer is never held for the whole.
+// table and a page of ids at a time, the ids the rule lets the user list and the ids in their
+// stored reach are read in id order and merged; what came into reach or left it is written in
+// a short write transaction a page, stamped with a sequence number of its own. No read stays
+// open across the writes (a long read would keep SQLite from checkpointing the log they grow),
+// and the writer is never held for the whole.
 func wholeReach(app core.App, info *core.RequestInfo, s *appSchema, user string) error {
 	for _, t := range s.Tables {
 		if err := wholeTable(app, info, user, t); err != nil {
@@ -26,116 +28,65 @@ func wholeReach(app core.App, info *core.RequestInfo, s *appSchema, user string)
 	return nil
 }
 
-func wholeTable(app core.App, info *core.RequestInfo, user string, t *table) (err error) {
+func wholeTable(app core.App, info *core.RequestInfo, user string, t *table) error {
 	rule, none := listRule(info, t.collection)
-	visible := emptyCursor()
-	if !none {
-		among := "" // every row; for a user with anchors, every row that can be theirs
-		if anchors, ok := anchorsOf(app, t.collection, rule); ok {
-			among = `[[id]] IN (` + anchoredChanges(t.collection, anchors) + `)`
-		}
-		q, err := visibleQuery(app, info, t.collection, rule, among, -1, true)
-		if err != nil {
-			return err
-		}
-		if visible, err = newCursor(q.Rows()); err != nil {
-			return err
-		}
+	anchored := "" // for a user with anchors, the rows that can be theirs: one window
+	if anchors, ok := anchorsOf(app, t.collection, rule); ok {
+		anchored = ` AND [[id]] IN (` + anchoredChanges(t.collection, anchors) + `)`
 	}
-	defer func() { err = joinClose(err, visible) }()
-	reach, err := newCursor(app.DB().Select("record_id").From("_sync_reach").
-		Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1}).OrderBy("record_id").Rows())
-	if err != nil {
-		return err
-	}
-	defer func() { err = joinClose(err, reach) }()
-
-	v := verdict{table: t.Name}
-	flush := func() error {
-		if len(v.gained)+len(v.lost) == 0 {
-			return nil
-		}
-		err := app.RunInTransaction(func(tx core.App) error {
-			st, err := stampPull(tx)
+	after := ""
+	for {
+		// The window: the next wholeChunk ids of the table, or all the rest.
+		window, upto, end := `[[id]] > {:after}`, "", true
+		if anchored == "" {
+			var ids []string
+			err := app.DB().Select("id").From(t.Name).Where(dbx.NewExp("[[id]] > {:after}", dbx.Params{"after": after})).
+				OrderBy("id").Limit(int64(wholeChunk)).Column(&ids)
 			if err != nil {
 				return err
 			}
-			return write(tx, user, []verdict{v}, st.Seq)
-		})
-		v.gained, v.lost = v.gained[:0], v.lost[:0]
-		return err
-	}
-	a, b := visible.next(), reach.next()
-	for a != nil || b != nil {
-		switch {
-		case b == nil || (a != nil && *a < *b):
-			v.gained = append(v.gained, *a)
-			a = visible.next()
-		case a == nil || *b < *a:
-			v.lost = append(v.lost, *b)
-			b = reach.next()
-		default:
-			a, b = visible.next(), reach.next()
+			if end = len(ids) < wholeChunk; !end {
+				upto = ids[len(ids)-1]
+				window += ` AND [[id]] <= {:upto}`
+			}
 		}
-		if len(v.gained)+len(v.lost) >= wholeChunk {
-			if err := flush(); err != nil {
+		bounds := dbx.Params{"after": after, "upto": upto}
+		var visible []string
+		if !none {
+			q, err := visibleQuery(app, info, t.collection, rule, window+anchored, -1, true)
+			if err != nil {
+				return err
+			}
+			if err := q.AndBind(bounds).Column(&visible); err != nil {
 				return err
 			}
 		}
-	}
-	if err := visible.err(); err != nil {
-		return err
-	}
-	if err := reach.err(); err != nil {
-		return err
-	}
-	return flush()
-}
-
-// cursor reads ids in order, skipping repeats (a back-relation may list an id more than once).
-type cursor struct {
-	rows *dbx.Rows
-	last string
-	e    error
-}
-
-func emptyCursor() *cursor { return &cursor{} }
-
-func newCursor(rows *dbx.Rows, err error) (*cursor, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &cursor{rows: rows}, nil
-}
-
-// next returns the next id, or nil at the end or on a failure (see err).
-func (c *cursor) next() *string {
-	for c.rows != nil && c.rows.Next() {
-		var id sql.NullString
-		if c.e = c.rows.Scan(&id); c.e != nil {
+		var stored []string
+		err := app.DB().Select("record_id").From("_sync_reach").
+			Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1}).
+			AndWhere(dbx.NewExp(strings.ReplaceAll(window, "[[id]]", "[[record_id]]"), bounds)).
+			OrderBy("record_id").Column(&stored)
+		if err != nil {
+			return err
+		}
+		visible = slices.Compact(visible) // a back-relation may list an id more than once
+		gained, lost := diff(visible, stored)
+		if len(gained)+len(lost) > 0 {
+			v := verdict{table: t.Name, gained: gained, lost: lost}
+			err := app.RunInTransaction(func(tx core.App) error {
+				st, err := stampPull(tx)
+				if err != nil {
+					return err
+				}
+				return write(tx, user, []verdict{v}, st.Seq)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if end {
 			return nil
 		}
-		if id.String != c.last || c.last == "" {
-			c.last = id.String
-			return &id.String
-		}
+		after = upto
 	}
-	return nil
-}
-
-func (c *cursor) err() error {
-	if c.e != nil || c.rows == nil {
-		return c.e
-	}
-	return c.rows.Err()
-}
-
-func joinClose(err error, c *cursor) error {
-	if c == nil || c.rows == nil {
-		return err
-	}
-	if cerr := c.rows.Close(); err == nil {
-		return cerr
-	}
-	return err
 }
