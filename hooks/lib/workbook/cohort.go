@@ -200,63 +200,57 @@ func (x *cohortExport) markCity(e int, day time.Time, city string) {
 	}
 }
 
+// tripsQuery reads a page of an engineer's trips of the period. Every column it reads is in
+// the index idx_commute_logs_export, in its order, so SQLite reads the index alone
+// (TestTripsReadTheCoveringIndex).
+const tripsQuery = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, distance_km, cost_yuan, note
+	FROM commute_logs WHERE engineer = {:engineer} AND depart_at >= {:start} AND depart_at < {:end}
+	AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
+
 func (x *cohortExport) trips(t table) error {
-	const q = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, distance_km, cost_yuan, note
-		FROM commute_logs WHERE engineer = {:engineer} AND depart_at >= {:start} AND depart_at < {:end}
-		AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
-	for e, m := range x.members {
-		err := engineerPages(x, q, m.ID, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(r trip) error {
-			depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
-			departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
-			seconds := int64(arrive.Sub(depart) / time.Second)
-			fen := int64(math.Round(r.Cost * 100))
-			// A trip counts in the month it departs; it puts the engineer in the city it leaves
-			// on the day it departs and in the city it reaches on the day it arrives.
-			if a := x.at(e, departDay); a != nil {
-				a.add(&engineerMonth{trips: 1, seconds: seconds, fen: fen})
-			}
-			x.markCity(e, departDay, r.From)
-			x.markCity(e, arriveDay, r.To)
-			return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], wall(depart), wall(arrive),
-				departDay, arriveDay, x.period.month(x.period.monthIndex(departDay)), modeLabels[r.Mode],
-				r.Distance, float64(seconds)/3600, fen, r.Note)
-		})
-		if err != nil {
-			return err
+	return engineerPages(x, tripsQuery, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(e int, r trip) error {
+		m := x.members[e]
+		depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
+		departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
+		seconds := int64(arrive.Sub(depart) / time.Second)
+		fen := int64(math.Round(r.Cost * 100))
+		// A trip counts in the month it departs; it puts the engineer in the city it leaves
+		// on the day it departs and in the city it reaches on the day it arrives.
+		if a := x.at(e, departDay); a != nil {
+			a.add(&engineerMonth{trips: 1, seconds: seconds, fen: fen})
 		}
-	}
-	return nil
+		x.markCity(e, departDay, r.From)
+		x.markCity(e, arriveDay, r.To)
+		return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], wall(depart), wall(arrive),
+			departDay, arriveDay, x.period.month(x.period.monthIndex(departDay)), modeLabels[r.Mode],
+			r.Distance, float64(seconds)/3600, fen, r.Note)
+	})
 }
 
 func (x *cohortExport) entries(t table) error {
 	const q = `SELECT id, city, kind, employer, starts_at, ends_at
 		FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
 		AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
-	for e, m := range x.members {
-		err := engineerPages(x, q, m.ID, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(r entry) error {
-			start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
-			day := tz.Day(start)
-			bit := uint32(1) << (day.Day() - 1)
-			if a := x.at(e, day); a != nil {
-				switch r.Kind {
-				case "leave":
-					a.leave |= bit
-				case "training":
-					a.training |= bit
-				}
+	return engineerPages(x, q, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(e int, r entry) error {
+		m := x.members[e]
+		start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
+		day := tz.Day(start)
+		bit := uint32(1) << (day.Day() - 1)
+		if a := x.at(e, day); a != nil {
+			switch r.Kind {
+			case "leave":
+				a.leave |= bit
+			case "training":
+				a.training |= bit
 			}
-			// Work and training put the engineer in the entry's city; leave does not.
-			if r.Kind != "leave" {
-				x.markCity(e, day, r.City)
-			}
-			return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
-				wall(start), wall(end), end.Sub(start).Hours())
-		})
-		if err != nil {
-			return err
 		}
-	}
-	return nil
+		// Work and training put the engineer in the entry's city; leave does not.
+		if r.Kind != "leave" {
+			x.markCity(e, day, r.City)
+		}
+		return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
+			wall(start), wall(end), end.Sub(start).Hours())
+	})
 }
 
 func (x *cohortExport) engineerMonths(t table) error {
@@ -308,70 +302,81 @@ func (x *cohortExport) total(from, to int) []any {
 
 func days(set uint32) int { return bits.OnesCount32(set) }
 
-// pages runs the keyset query q page by page and hands each row to emit; after moves the
-// keyset parameters past the last row of a page. The next page is read while this one is
-// written, so that SQLite and the writer each have a core; at most two pages are in memory.
-func pages[T any](w *writer, db dbx.Builder, q string, params dbx.Params, after func(last T, p dbx.Params), emit func(T) error) error {
-	params["limit"] = pageSize
-	next := fetch[T](db, q, params)
-	for {
-		p := <-next
+// pages runs the keyset query q from each of starts in turn, page by page, and hands each row
+// to emit with the index of its start; after moves the keyset parameters past the last row of a
+// page. The pages are read in the background while the one before is written, across starts
+// too (the next engineer's first page is read while this one's last is written), so that SQLite
+// and the writer each have a core; at most two pages are in memory.
+func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), emit func(start int, r T) error) error {
+	next, stop := make(chan page[T]), make(chan struct{})
+	go readPages(db, q, starts, after, next, stop)
+	defer func() {
+		close(stop)
+		for range next { // wait for the reader, so that no query outlives the export's transaction
+		}
+	}()
+	for p := range next {
 		if p.err != nil {
 			return p.err
 		}
-		next = nil
-		if len(p.rows) == pageSize {
-			params = maps.Clone(params)
-			after(p.rows[len(p.rows)-1], params)
-			next = fetch[T](db, q, params)
-		}
 		for _, r := range p.rows {
-			if err := emit(r); err != nil {
-				drain(next)
+			if err := emit(p.start, r); err != nil {
 				return err
 			}
 		}
 		w.inSheet += len(p.rows)
 		if err := w.report(); err != nil {
-			drain(next)
 			return err
 		}
-		if next == nil {
-			return nil
+	}
+	return nil
+}
+
+// page is one page of a keyset query, the index of the start it was read from, or why it could
+// not be read.
+type page[T any] struct {
+	start int
+	rows  []T
+	err   error
+}
+
+// readPages reads the pages of pages into out until they are all read, one fails or stop is
+// closed. The writer does not query while it writes, so the reader has the connection (or the
+// transaction) to itself.
+func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), out chan<- page[T], stop <-chan struct{}) {
+	defer close(out)
+	for i, params := range starts {
+		params = maps.Clone(params)
+		params["limit"] = pageSize
+		for {
+			p := page[T]{start: i}
+			p.err = db.NewQuery(q).Bind(params).All(&p.rows)
+			select {
+			case out <- p:
+			case <-stop:
+				return
+			}
+			if p.err != nil {
+				return
+			}
+			if len(p.rows) < pageSize {
+				break
+			}
+			params = maps.Clone(params)
+			after(p.rows[len(p.rows)-1], params)
 		}
 	}
 }
 
-// page is one page of a keyset query, or why it could not be read.
-type page[T any] struct {
-	rows []T
-	err  error
-}
-
-// fetch reads one page in the background. The writer does not query while it writes a page,
-// so the query has the connection (or the transaction) to itself.
-func fetch[T any](db dbx.Builder, q string, params dbx.Params) <-chan page[T] {
-	ch := make(chan page[T], 1)
-	go func() {
-		var p page[T]
-		p.err = db.NewQuery(q).Bind(params).All(&p.rows)
-		ch <- p
-	}()
-	return ch
-}
-
-// drain waits for a page being read, so that no query outlives the export's transaction.
-func drain[T any](next <-chan page[T]) {
-	if next != nil {
-		<-next
+// engineerPages pages through every member's rows of the period in (timestamp, id) order,
+// member after member, and hands each row to emit with the member's index.
+func engineerPages[T any](x *cohortExport, q string, key func(T) (string, string), emit func(e int, r T) error) error {
+	starts := make([]dbx.Params, len(x.members))
+	for e, m := range x.members {
+		starts[e] = dbx.Params{"engineer": m.ID, "at": "", "id": ""}
+		x.period.bind(starts[e])
 	}
-}
-
-// engineerPages pages through one engineer's rows of the period in (timestamp, id) order.
-func engineerPages[T any](x *cohortExport, q, engineer string, key func(T) (string, string), emit func(T) error) error {
-	params := dbx.Params{"engineer": engineer, "at": "", "id": ""}
-	x.period.bind(params)
-	return pages(x.writer, x.db, q, params, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
+	return pages(x.writer, x.db, q, starts, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
 }
 
 func parseDate(s string) time.Time {
