@@ -124,11 +124,11 @@ func findOverlap(app core.App, r *core.Record, start, end time.Time) (string, er
 	params := dbx.Params{
 		"engineer": r.GetString("engineer"),
 		"id":       r.Id,
-		"start":    start.UTC().Format(types.DefaultDateLayout),
-		"end":      end.UTC().Format(types.DefaultDateLayout),
+		"start":    tz.Stored(start),
+		"end":      tz.Stored(end),
 		// Times as PocketBase stores them, which compare as text.
-		"tripsFrom":   start.Add(-MaxTrip).UTC().Format(types.DefaultDateLayout),
-		"entriesFrom": start.Add(-MaxEntry).UTC().Format(types.DefaultDateLayout),
+		"tripsFrom":   tz.Stored(start.Add(-MaxTrip)),
+		"entriesFrom": tz.Stored(start.Add(-MaxEntry)),
 	}
 	isSchedule := r.Collection().Name == "schedules"
 	isLeave := isSchedule && r.GetString("kind") == "leave"
