@@ -70,14 +70,8 @@ func CheckCommute(app core.App, r *core.Record, now time.Time) error {
 		errs[fieldDepartAt] = validation.NewError("validation_depart_in_future",
 			fmt.Sprintf("Departure %s is in the future: log a trip once it has started.", tz.Format(depart)))
 	}
-	if len(errs) == 0 {
-		msg, err := findOverlap(app, r, depart, arrive)
-		if err != nil {
-			return err
-		}
-		if msg != "" {
-			errs[fieldDepartAt] = validation.NewError("validation_overlap", msg)
-		}
+	if err := checkOverlap(app, r, depart, arrive, fieldDepartAt, errs); err != nil {
+		return err
 	}
 	return nilIfEmpty(errs)
 }
@@ -104,16 +98,24 @@ func CheckSchedule(app core.App, r *core.Record) error {
 		errs["day"] = validation.NewError("validation_day_mismatch",
 			fmt.Sprintf("day is %s but the entry starts on %s (Asia/Shanghai).", given.Time().Format(time.DateOnly), day.Format(time.DateOnly)))
 	}
-	if len(errs) == 0 {
-		msg, err := findOverlap(app, r, start, end)
-		if err != nil {
-			return err
-		}
-		if msg != "" {
-			errs[fieldStartsAt] = validation.NewError("validation_overlap", msg)
-		}
+	if err := checkOverlap(app, r, start, end, fieldStartsAt, errs); err != nil {
+		return err
 	}
 	return nilIfEmpty(errs)
+}
+
+// checkOverlap, when the record has passed every other check (errs is empty), puts in
+// errs[field] the first of the engineer's trips and entries that shares time with [start, end).
+func checkOverlap(app core.App, r *core.Record, start, end time.Time, field string, errs validation.Errors) error {
+	if len(errs) > 0 {
+		return nil
+	}
+	msg, err := findOverlap(app, r, start, end)
+	if err != nil || msg == "" {
+		return err
+	}
+	errs[field] = validation.NewError("validation_overlap", msg)
+	return nil
 }
 
 // findOverlap looks for the engineer's trips and schedule entries that share time with
