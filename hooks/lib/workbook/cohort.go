@@ -122,6 +122,19 @@ type trip struct {
 	Distance float64 `db:"distance_km"`
 	Cost     float64 `db:"cost_yuan"`
 	Note     string  `db:"note"`
+
+	// What prepare works out from the columns, on the reader's goroutine.
+	departDay, arriveDay   time.Time // Shanghai days
+	departWall, arriveWall time.Time // Shanghai wall-clock times
+	seconds, fen           int64     // travel time and cost, exact
+}
+
+func (r *trip) prepare() {
+	depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
+	r.departDay, r.arriveDay = tz.Day(depart), tz.Day(arrive)
+	r.departWall, r.arriveWall = wall(depart), wall(arrive)
+	r.seconds = int64(arrive.Sub(depart) / time.Second)
+	r.fen = int64(math.Round(r.Cost * 100))
 }
 
 type entry struct {
@@ -131,6 +144,18 @@ type entry struct {
 	Employer string `db:"employer"`
 	StartsAt string `db:"starts_at"`
 	EndsAt   string `db:"ends_at"`
+
+	// What prepare works out from the columns, on the reader's goroutine.
+	day                time.Time // the Shanghai day it starts on
+	startWall, endWall time.Time // Shanghai wall-clock times
+	hours              float64
+}
+
+func (r *entry) prepare() {
+	start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
+	r.day = tz.Day(start)
+	r.startWall, r.endWall = wall(start), wall(end)
+	r.hours = end.Sub(start).Hours()
 }
 
 // cohortExport is one run of Cohort.
@@ -208,22 +233,18 @@ const tripsQuery = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, d
 	AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
 
 func (x *cohortExport) trips(t table) error {
-	return engineerPages(x, tripsQuery, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(e int, r trip) error {
+	return engineerPages(x, tripsQuery, func(r trip) (string, string) { return r.DepartAt, r.ID }, (*trip).prepare, func(e int, r trip) error {
 		m := x.members[e]
-		depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
-		departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
-		seconds := int64(arrive.Sub(depart) / time.Second)
-		fen := int64(math.Round(r.Cost * 100))
 		// A trip counts in the month it departs; it puts the engineer in the city it leaves
 		// on the day it departs and in the city it reaches on the day it arrives.
-		if a := x.at(e, departDay); a != nil {
-			a.add(&engineerMonth{trips: 1, seconds: seconds, fen: fen})
+		if a := x.at(e, r.departDay); a != nil {
+			a.add(&engineerMonth{trips: 1, seconds: r.seconds, fen: r.fen})
 		}
-		x.markCity(e, departDay, r.From)
-		x.markCity(e, arriveDay, r.To)
-		return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], wall(depart), wall(arrive),
-			departDay, arriveDay, x.period.month(x.period.monthIndex(departDay)), modeLabels[r.Mode],
-			r.Distance, float64(seconds)/3600, fen, r.Note)
+		x.markCity(e, r.departDay, r.From)
+		x.markCity(e, r.arriveDay, r.To)
+		return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], r.departWall, r.arriveWall,
+			r.departDay, r.arriveDay, x.period.month(x.period.monthIndex(r.departDay)), modeLabels[r.Mode],
+			r.Distance, float64(r.seconds)/3600, r.fen, r.Note)
 	})
 }
 
@@ -231,10 +252,9 @@ func (x *cohortExport) entries(t table) error {
 	const q = `SELECT id, city, kind, employer, starts_at, ends_at
 		FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
 		AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
-	return engineerPages(x, q, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(e int, r entry) error {
+	return engineerPages(x, q, func(r entry) (string, string) { return r.StartsAt, r.ID }, (*entry).prepare, func(e int, r entry) error {
 		m := x.members[e]
-		start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
-		day := tz.Day(start)
+		day := r.day
 		bit := uint32(1) << (day.Day() - 1)
 		if a := x.at(e, day); a != nil {
 			switch r.Kind {
@@ -249,7 +269,7 @@ func (x *cohortExport) entries(t table) error {
 			x.markCity(e, day, r.City)
 		}
 		return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
-			wall(start), wall(end), end.Sub(start).Hours())
+			r.startWall, r.endWall, r.hours)
 	})
 }
 
@@ -306,10 +326,12 @@ func days(set uint32) int { return bits.OnesCount32(set) }
 // to emit with the index of its start; after moves the keyset parameters past the last row of a
 // page. The pages are read in the background while the one before is written, across starts
 // too (the next engineer's first page is read while this one's last is written), so that SQLite
-// and the writer each have a core; at most two pages are in memory.
-func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), emit func(start int, r T) error) error {
+// and the writer each have a core; at most two pages are in memory. prepare, unless nil, is run
+// on each row as it is read, in the background too: what it works out from the columns (dates
+// parsed, days counted in Shanghai) is then off the writer's core.
+func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), prepare func(*T), emit func(start int, r T) error) error {
 	next, stop := make(chan page[T]), make(chan struct{})
-	go readPages(db, q, starts, after, next, stop)
+	go readPages(db, q, starts, after, prepare, next, stop)
 	defer func() {
 		close(stop)
 		for range next { // wait for the reader, so that no query outlives the export's transaction
@@ -343,7 +365,7 @@ type page[T any] struct {
 // readPages reads the pages of pages into out until they are all read, one fails or stop is
 // closed. The writer does not query while it writes, so the reader has the connection (or the
 // transaction) to itself.
-func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), out chan<- page[T], stop <-chan struct{}) {
+func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), prepare func(*T), out chan<- page[T], stop <-chan struct{}) {
 	defer close(out)
 	for i, params := range starts {
 		params = maps.Clone(params)
@@ -351,6 +373,11 @@ func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(
 		for {
 			p := page[T]{start: i}
 			p.err = db.NewQuery(q).Bind(params).All(&p.rows)
+			if p.err == nil && prepare != nil {
+				for i := range p.rows {
+					prepare(&p.rows[i])
+				}
+			}
 			select {
 			case out <- p:
 			case <-stop:
@@ -370,13 +397,13 @@ func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(
 
 // engineerPages pages through every member's rows of the period in (timestamp, id) order,
 // member after member, and hands each row to emit with the member's index.
-func engineerPages[T any](x *cohortExport, q string, key func(T) (string, string), emit func(e int, r T) error) error {
+func engineerPages[T any](x *cohortExport, q string, key func(T) (string, string), prepare func(*T), emit func(e int, r T) error) error {
 	starts := make([]dbx.Params, len(x.members))
 	for e, m := range x.members {
 		starts[e] = dbx.Params{"engineer": m.ID, "at": "", "id": ""}
 		x.period.bind(starts[e])
 	}
-	return pages(x.writer, x.db, q, starts, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
+	return pages(x.writer, x.db, q, starts, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, prepare, emit)
 }
 
 func parseDate(s string) time.Time {
