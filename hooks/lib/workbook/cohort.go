@@ -123,18 +123,20 @@ type trip struct {
 	Cost     float64 `db:"cost_yuan"`
 	Note     string  `db:"note"`
 
-	// What prepare works out from the columns, on the reader's goroutine.
+	// What PostScan works out from the columns, on the reader's goroutine.
 	departDay, arriveDay   time.Time // Shanghai days
 	departWall, arriveWall time.Time // Shanghai wall-clock times
 	seconds, fen           int64     // travel time and cost, exact
 }
 
-func (r *trip) prepare() {
+// PostScan works out from the columns what the writer needs (dbx calls it once a row is read).
+func (r *trip) PostScan() error {
 	depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
 	r.departDay, r.arriveDay = tz.Day(depart), tz.Day(arrive)
 	r.departWall, r.arriveWall = wall(depart), wall(arrive)
 	r.seconds = int64(arrive.Sub(depart) / time.Second)
 	r.fen = int64(math.Round(r.Cost * 100))
+	return nil
 }
 
 type entry struct {
@@ -145,17 +147,19 @@ type entry struct {
 	StartsAt string `db:"starts_at"`
 	EndsAt   string `db:"ends_at"`
 
-	// What prepare works out from the columns, on the reader's goroutine.
+	// What PostScan works out from the columns, on the reader's goroutine.
 	day                time.Time // the Shanghai day it starts on
 	startWall, endWall time.Time // Shanghai wall-clock times
 	hours              float64
 }
 
-func (r *entry) prepare() {
+// PostScan works out from the columns what the writer needs (dbx calls it once a row is read).
+func (r *entry) PostScan() error {
 	start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
 	r.day = tz.Day(start)
 	r.startWall, r.endWall = wall(start), wall(end)
 	r.hours = end.Sub(start).Hours()
+	return nil
 }
 
 // cohortExport is one run of Cohort.
@@ -233,7 +237,7 @@ const tripsQuery = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, d
 	AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
 
 func (x *cohortExport) trips(t table) error {
-	return engineerPages(x, tripsQuery, func(r trip) (string, string) { return r.DepartAt, r.ID }, (*trip).prepare, func(e int, r trip) error {
+	return engineerPages(x, tripsQuery, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(e int, r trip) error {
 		m := x.members[e]
 		// A trip counts in the month it departs; it puts the engineer in the city it leaves
 		// on the day it departs and in the city it reaches on the day it arrives.
@@ -252,7 +256,7 @@ func (x *cohortExport) entries(t table) error {
 	const q = `SELECT id, city, kind, employer, starts_at, ends_at
 		FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
 		AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
-	return engineerPages(x, q, func(r entry) (string, string) { return r.StartsAt, r.ID }, (*entry).prepare, func(e int, r entry) error {
+	return engineerPages(x, q, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(e int, r entry) error {
 		m := x.members[e]
 		day := r.day
 		bit := uint32(1) << (day.Day() - 1)
@@ -326,12 +330,12 @@ func days(set uint32) int { return bits.OnesCount32(set) }
 // to emit with the index of its start; after moves the keyset parameters past the last row of a
 // page. The pages are read in the background while the one before is written, across starts
 // too (the next engineer's first page is read while this one's last is written), so that SQLite
-// and the writer each have a core; at most two pages are in memory. prepare, unless nil, is run
-// on each row as it is read, in the background too: what it works out from the columns (dates
-// parsed, days counted in Shanghai) is then off the writer's core.
-func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), prepare func(*T), emit func(start int, r T) error) error {
-	next, stop := make(chan page[T]), make(chan struct{})
-	go readPages(db, q, starts, after, prepare, next, stop)
+// and the writer each have a core; what a row type's PostScan works out (a trip's dates parsed
+// and its days counted in Shanghai) is done there too. At most three pages are in memory, and
+// their slices are used again.
+func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), emit func(start int, r T) error) error {
+	next, free, stop := make(chan page[T]), make(chan []T, 1), make(chan struct{})
+	go readPages(db, q, starts, after, next, free, stop)
 	defer func() {
 		close(stop)
 		for range next { // wait for the reader, so that no query outlives the export's transaction
@@ -345,6 +349,10 @@ func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, afte
 			if err := emit(p.start, r); err != nil {
 				return err
 			}
+		}
+		select {
+		case free <- p.rows[:0]: // the reader fills it next
+		default:
 		}
 		w.inSheet += len(p.rows)
 		if err := w.report(); err != nil {
@@ -363,20 +371,24 @@ type page[T any] struct {
 }
 
 // readPages reads the pages of pages into out until they are all read, one fails or stop is
-// closed. The writer does not query while it writes, so the reader has the connection (or the
-// transaction) to itself.
-func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), prepare func(*T), out chan<- page[T], stop <-chan struct{}) {
+// closed, into the slices the writer is done with (free) when there are. The writer does not
+// query while it writes, so the reader has the connection (or the transaction) to itself.
+func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), out chan<- page[T], free <-chan []T, stop <-chan struct{}) {
 	defer close(out)
 	for i, params := range starts {
 		params = maps.Clone(params)
 		params["limit"] = pageSize
-		for {
+		for more := true; more; {
 			p := page[T]{start: i}
+			select {
+			case p.rows = <-free:
+			default:
+			}
 			p.err = db.NewQuery(q).Bind(params).All(&p.rows)
-			if p.err == nil && prepare != nil {
-				for i := range p.rows {
-					prepare(&p.rows[i])
-				}
+			// The keyset of the next page, before the writer has this one.
+			if more = p.err == nil && len(p.rows) == pageSize; more {
+				params = maps.Clone(params)
+				after(p.rows[len(p.rows)-1], params)
 			}
 			select {
 			case out <- p:
@@ -386,24 +398,19 @@ func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(
 			if p.err != nil {
 				return
 			}
-			if len(p.rows) < pageSize {
-				break
-			}
-			params = maps.Clone(params)
-			after(p.rows[len(p.rows)-1], params)
 		}
 	}
 }
 
 // engineerPages pages through every member's rows of the period in (timestamp, id) order,
 // member after member, and hands each row to emit with the member's index.
-func engineerPages[T any](x *cohortExport, q string, key func(T) (string, string), prepare func(*T), emit func(e int, r T) error) error {
+func engineerPages[T any](x *cohortExport, q string, key func(T) (string, string), emit func(e int, r T) error) error {
 	starts := make([]dbx.Params, len(x.members))
 	for e, m := range x.members {
 		starts[e] = dbx.Params{"engineer": m.ID, "at": "", "id": ""}
 		x.period.bind(starts[e])
 	}
-	return pages(x.writer, x.db, q, starts, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, prepare, emit)
+	return pages(x.writer, x.db, q, starts, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
 }
 
 func parseDate(s string) time.Time {
