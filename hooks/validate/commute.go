@@ -9,7 +9,6 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"feidi/hooks/lib/tz"
 )
@@ -167,7 +166,7 @@ func findOverlap(app core.App, r *core.Record, start, end time.Time) (string, er
 
 // formatStored writes a stored UTC datetime as Shanghai wall-clock time.
 func formatStored(v string) string {
-	t, err := time.Parse(types.DefaultDateLayout, v)
+	t, err := tz.ParseStored(v)
 	if err != nil {
 		return v
 	}
