@@ -45,7 +45,7 @@ func Command(app core.App) *cobra.Command {
 }
 
 // commandMemoryLimit is the soft limit of the Go heap while the export command runs.
-const commandMemoryLimit = 56 << 20
+const commandMemoryLimit = 48 << 20
 
 // runExport writes the export the flags ask for.
 func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format string, needs bool) error {
@@ -74,11 +74,10 @@ func runExport(cmd *cobra.Command, app core.App, cohort, from, to, out, format s
 	if err != nil {
 		return err
 	}
-	// A soft limit on the Go heap: the export's live heap is about 28 MB (excelize keeps up to
-	// 16 MB of a sheet, in a 20 MB buffer, before it spills to a temporary file), and without a
-	// limit the collector lets the heap double before it runs; the limit keeps the peak flat.
-	// 56 MiB rather than 48: at 100,000 trips 27 collections instead of 41, for 5 MiB more
-	// (BENCHMARKS.md). GOMEMLIMIT, when set, is the user's choice and wins.
+	// A soft limit on the Go heap: the export's live heap is about 25 MB (excelize keeps up to
+	// 16 MB of a sheet before it spills to a temporary file), and without a limit the collector
+	// lets the heap double before it runs; the limit keeps the peak flat at no measured cost in
+	// time (BENCHMARKS.md). GOMEMLIMIT, when set, is the user's choice and wins.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(commandMemoryLimit)
 	}
