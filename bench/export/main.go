@@ -1,7 +1,10 @@
 // Command export measures the cohort export as a user runs it — the whole `feidi export`
 // process — against a bare excelize StreamWriter program (bench/export/bare) writing the same
 // number of rows of the same 15 columns, both in the same run, each under /usr/bin/time -v:
-// wall-clock time, CPU time (user + system) and peak RSS of the whole process. See BENCHMARKS.md.
+// wall-clock time, CPU time (user + system) and peak RSS of the whole process. It prints the
+// medians of the runs and their ratio, then the median of the ratios of each export run to the
+// bare run right after it ("pairs", steadier when the machine's load drifts) with the load
+// average at the end. See BENCHMARKS.md.
 //
 //	go run ./bench/export [-logs 10000,100000,300000] [-runs 3]
 package main
@@ -88,6 +91,13 @@ func main() {
 		fmt.Printf("%-8d %-8s %10.2f %12.2f %14.1f\n", n, "export", o.seconds, o.cpu, o.rss)
 		fmt.Printf("%-8d %-8s %10.2f %12.2f %14.1f\n", n, "bare", b.seconds, b.cpu, b.rss)
 		fmt.Printf("%-8d %-8s %9.2fx %11.2fx %13.2fx\n", n, "ratio", o.seconds/b.seconds, o.cpu/b.cpu, o.rss/b.rss)
+		// Each export run beside the bare run right after it, which met much the same load.
+		pairs := make([]figures, len(ours))
+		for i := range ours {
+			pairs[i] = figures{ours[i].seconds / base[i].seconds, ours[i].cpu / base[i].cpu, ours[i].rss / base[i].rss}
+		}
+		p := median(pairs)
+		fmt.Printf("%-8d %-8s %9.2fx %11.2fx %13.2fx   (load average %s)\n", n, "pairs", p.seconds, p.cpu, p.rss, loadAverage())
 	}
 }
 
@@ -162,6 +172,15 @@ func seed(dir string, n int) (string, error) {
 }
 
 type figures struct{ seconds, cpu, rss float64 }
+
+// loadAverage is the machine's 1-, 5- and 15-minute load averages (Linux), or "?".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
+}
 
 var (
 	elapsedLine = regexp.MustCompile(`Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)`)

@@ -12,9 +12,9 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"feidi/hooks/lib/clip"
+	"feidi/hooks/lib/tz"
 	"feidi/hooks/lib/workbook"
 )
 
@@ -76,7 +76,7 @@ func run(ctx context.Context, app core.App, job *core.Record) error {
 	// The outcome could not be stored (the file storage, a locked database): mark the job failed
 	// with a plain update rather than leave it running with nobody on it.
 	_, err = app.DB().Update(collection, dbx.Params{"status": Failed, "error": describe(saveErr),
-		"finished_at": time.Now().UTC().Format(types.DefaultDateLayout)}, dbx.HashExp{"id": job.Id}).Execute()
+		"finished_at": tz.Stored(time.Now())}, dbx.HashExp{"id": job.Id}).Execute()
 	return err
 }
 

@@ -10,8 +10,8 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
+	"feidi/hooks/lib/clip"
 	"feidi/hooks/lib/tz"
 	"feidi/hooks/lib/workbook"
 )
@@ -119,22 +119,15 @@ func (u use) log(status, rows int) {
 		r.Set("status", status)
 		r.Set("rows", rows)
 		r.Set("ip", u.e.RealIP())
-		r.Set("user_agent", truncate(u.e.Request.UserAgent(), 500))
+		r.Set("user_agent", clip.Text(u.e.Request.UserAgent(), 500))
 		if err := tx.Save(r); err != nil {
 			return err
 		}
 		_, err = tx.DB().NewQuery(`UPDATE feed_keys SET uses = uses + 1, last_used_at = {:now} WHERE id = {:id}`).
-			Bind(dbx.Params{"now": types.NowDateTime().String(), "id": u.key.Id}).Execute()
+			Bind(dbx.Params{"now": tz.Stored(time.Now()), "id": u.key.Id}).Execute()
 		return err
 	})
 	if err != nil {
 		app.Logger().Error("feed: use not logged", "key", u.key.Id, "error", err)
 	}
-}
-
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }

@@ -49,6 +49,46 @@ func AsDay(t time.Time) time.Time {
 	return Day(t)
 }
 
+// ParseStored reads a date in the form Stored writes: time.Parse with PocketBase's layout,
+// whose generality was a fifth of reading a trip for an export, so the form PocketBase writes
+// is read digit by digit and only anything else is left to time.Parse.
+func ParseStored(s string) (time.Time, error) {
+	if t, ok := parseCanonical(s); ok {
+		return t, nil
+	}
+	return time.Parse(types.DefaultDateLayout, s)
+}
+
+// parseCanonical reads "2006-01-02 15:04:05.000Z" with every digit in place and every field in
+// range; ok is false for anything else.
+func parseCanonical(s string) (t time.Time, ok bool) {
+	const layout = types.DefaultDateLayout
+	if len(s) != len(layout) {
+		return time.Time{}, false
+	}
+	var n [7]int // year, month, day, hour, minute, second, millisecond
+	field := 0
+	for i := 0; i < len(layout); i++ {
+		switch c := layout[i]; {
+		case c >= '0' && c <= '9':
+			if s[i] < '0' || s[i] > '9' {
+				return time.Time{}, false
+			}
+			n[field] = n[field]*10 + int(s[i]-'0')
+			if i+1 == len(layout) || layout[i+1] < '0' || layout[i+1] > '9' {
+				field++
+			}
+		case s[i] != c:
+			return time.Time{}, false
+		}
+	}
+	if n[1] < 1 || n[1] > 12 || n[2] < 1 || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+		return time.Time{}, false
+	}
+	t = time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], n[6]*int(time.Millisecond), time.UTC)
+	return t, t.Day() == n[2] // 31 April would roll over into May
+}
+
 // Stored writes t the way PocketBase stores a date (UTC, "2006-01-02 15:04:05.000Z"), so that
 // SQL can compare it with stored dates as text.
 func Stored(t time.Time) string {

@@ -114,3 +114,33 @@ func TestStored(t *testing.T) {
 		t.Errorf("Stored = %q, want %q", got, want)
 	}
 }
+
+// ParseStored reads what time.Parse reads with PocketBase's layout, the same instant, and
+// refuses what it refuses: the canonical form read digit by digit, anything else by time.Parse.
+func TestParseStored(t *testing.T) {
+	const layout = "2006-01-02 15:04:05.000Z"
+	inputs := []string{
+		"2026-10-14 15:59:59.999Z", "2026-10-14 16:00:00.000Z", "0001-01-01 00:00:00.000Z",
+		"2028-02-29 23:59:59.999Z", "2026-12-31 00:00:00.001Z", "9999-12-31 23:59:59.999Z",
+		"2026-02-29 00:00:00.000Z", "2026-04-31 00:00:00.000Z", "2026-13-01 00:00:00.000Z",
+		"2026-00-10 00:00:00.000Z", "2026-01-00 00:00:00.000Z", "2026-01-01 24:00:00.000Z",
+		"2026-01-01 00:60:00.000Z", "2026-01-01 00:00:60.000Z", "2026-01-01T00:00:00.000Z",
+		"2026-01-01 00:00:00.000", "2026-01-01 00:00:00.0000Z", "2026-01-01 00:00:00Z",
+		"2026-1-01 00:00:00.000Z ", "2026-01-01 00:00:00.00aZ", "", "2026-01-01",
+	}
+	// And every one-character change of a valid date.
+	for i := range len(layout) {
+		for _, c := range "09:-. Zx" {
+			b := []byte("2026-10-14 15:59:59.999Z")
+			b[i] = byte(c)
+			inputs = append(inputs, string(b))
+		}
+	}
+	for _, in := range inputs {
+		want, werr := time.Parse(layout, in)
+		got, err := tz.ParseStored(in)
+		if (err == nil) != (werr == nil) || err == nil && (!got.Equal(want) || got.Location() != want.Location()) {
+			t.Errorf("ParseStored(%q) = %v, %v; time.Parse gives %v, %v", in, got, err, want, werr)
+		}
+	}
+}

@@ -114,8 +114,9 @@ type member struct {
 	Name string `db:"name"`
 }
 
+// trip is a row of tripsQuery.
 type trip struct {
-	ID       string  `db:"id"`
+	ID       string  `db:"id"` // (the tags are for readers by name, such as the indicators)
 	From     string  `db:"from_city"`
 	To       string  `db:"to_city"`
 	DepartAt string  `db:"depart_at"`
@@ -124,8 +125,31 @@ type trip struct {
 	Distance float64 `db:"distance_km"`
 	Cost     float64 `db:"cost_yuan"`
 	Note     string  `db:"note"`
+
+	// What PostScan works out from the columns, on the reader's goroutine.
+	departDay, arriveDay   time.Time // Shanghai days
+	departWall, arriveWall time.Time // Shanghai wall-clock times
+	seconds, fen           int64     // travel time and cost, exact
+	marks                  [2]presence.Mark
 }
 
+// columns are where the columns of tripsQuery go, in its order.
+func (r *trip) columns() []any {
+	return []any{&r.ID, &r.From, &r.To, &r.DepartAt, &r.ArriveAt, &r.Mode, &r.Distance, &r.Cost, &r.Note}
+}
+
+// PostScan works out from the columns what the writer needs, once a row is read.
+func (r *trip) PostScan() error {
+	depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
+	r.departDay, r.arriveDay = tz.Day(depart), tz.Day(arrive)
+	r.marks = presence.OfTrip(r.From, r.To, depart, arrive)
+	r.departWall, r.arriveWall = wall(depart), wall(arrive)
+	r.seconds = int64(arrive.Sub(depart) / time.Second)
+	r.fen = int64(math.Round(r.Cost * 100))
+	return nil
+}
+
+// entry is a row of entriesQuery.
 type entry struct {
 	ID       string `db:"id"`
 	City     string `db:"city"`
@@ -133,6 +157,28 @@ type entry struct {
 	Employer string `db:"employer"`
 	StartsAt string `db:"starts_at"`
 	EndsAt   string `db:"ends_at"`
+
+	// What PostScan works out from the columns, on the reader's goroutine.
+	day                time.Time // the Shanghai day it starts on
+	startWall, endWall time.Time // Shanghai wall-clock times
+	hours              float64
+	mark               presence.Mark // where the day rule puts the engineer, if anywhere (marked)
+	marked             bool
+}
+
+// columns are where the columns of entriesQuery go, in its order.
+func (r *entry) columns() []any {
+	return []any{&r.ID, &r.City, &r.Kind, &r.Employer, &r.StartsAt, &r.EndsAt}
+}
+
+// PostScan works out from the columns what the writer needs, once a row is read.
+func (r *entry) PostScan() error {
+	start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
+	r.day = tz.Day(start)
+	r.mark, r.marked = presence.OfEntry(r.City, r.Kind, start)
+	r.startWall, r.endWall = wall(start), wall(end)
+	r.hours = end.Sub(start).Hours()
+	return nil
 }
 
 // cohortExport is one run of Cohort.
@@ -202,62 +248,53 @@ func (x *cohortExport) markCity(e int, day time.Time, city string) {
 	}
 }
 
+// tripsQuery reads a page of an engineer's trips of the period. Every column it reads is in
+// the index idx_commute_logs_export, in its order, so SQLite reads the index alone
+// (TestTripsReadTheCoveringIndex).
+const tripsQuery = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, distance_km, cost_yuan, note
+	FROM commute_logs WHERE engineer = {:engineer} AND depart_at >= {:start} AND depart_at < {:end}
+	AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
+
 func (x *cohortExport) trips(t table) error {
-	const q = `SELECT id, from_city, to_city, depart_at, arrive_at, mode, distance_km, cost_yuan, note
-		FROM commute_logs WHERE engineer = {:engineer} AND depart_at >= {:start} AND depart_at < {:end}
-		AND (depart_at > {:at} OR (depart_at = {:at} AND id > {:id})) ORDER BY depart_at, id LIMIT {:limit}`
-	for e, m := range x.members {
-		err := engineerPages(x, q, m.ID, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(r trip) error {
-			depart, arrive := parseDate(r.DepartAt), parseDate(r.ArriveAt)
-			departDay, arriveDay := tz.Day(depart), tz.Day(arrive)
-			seconds := int64(arrive.Sub(depart) / time.Second)
-			fen := int64(math.Round(r.Cost * 100))
-			// A trip counts in the month it departs; where it puts the engineer is the day rule's.
-			if a := x.at(e, departDay); a != nil {
-				a.add(&engineerMonth{trips: 1, seconds: seconds, fen: fen})
-			}
-			for _, m := range presence.OfTrip(r.From, r.To, depart, arrive) {
-				x.markCity(e, m.Day, m.City)
-			}
-			return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], wall(depart), wall(arrive),
-				departDay, arriveDay, x.period.month(x.period.monthIndex(departDay)), modeLabels[r.Mode],
-				r.Distance, float64(seconds)/3600, fen, r.Note)
-		})
-		if err != nil {
-			return err
+	return engineerPages(x, tripsQuery, func(r trip) (string, string) { return r.DepartAt, r.ID }, func(e int, r trip) error {
+		m := x.members[e]
+		// A trip counts in the month it departs; where it puts the engineer is the day rule's.
+		if a := x.at(e, r.departDay); a != nil {
+			a.add(&engineerMonth{trips: 1, seconds: r.seconds, fen: r.fen})
 		}
-	}
-	return nil
+		for _, m := range r.marks {
+			x.markCity(e, m.Day, m.City)
+		}
+		return t.row(r.ID, m.ID, m.Name, cityLabels[r.From], cityLabels[r.To], r.departWall, r.arriveWall,
+			r.departDay, r.arriveDay, x.period.month(x.period.monthIndex(r.departDay)), modeLabels[r.Mode],
+			r.Distance, float64(r.seconds)/3600, r.fen, r.Note)
+	})
 }
 
+// entriesQuery reads a page of an engineer's schedule entries of the period.
+const entriesQuery = `SELECT id, city, kind, employer, starts_at, ends_at
+	FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
+	AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
+
 func (x *cohortExport) entries(t table) error {
-	const q = `SELECT id, city, kind, employer, starts_at, ends_at
-		FROM schedules WHERE engineer = {:engineer} AND starts_at >= {:start} AND starts_at < {:end}
-		AND (starts_at > {:at} OR (starts_at = {:at} AND id > {:id})) ORDER BY starts_at, id LIMIT {:limit}`
-	for e, m := range x.members {
-		err := engineerPages(x, q, m.ID, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(r entry) error {
-			start, end := parseDate(r.StartsAt), parseDate(r.EndsAt)
-			day := tz.Day(start)
-			bit := uint32(1) << (day.Day() - 1)
-			if a := x.at(e, day); a != nil {
-				switch r.Kind {
-				case "leave":
-					a.leave |= bit
-				case "training":
-					a.training |= bit
-				}
+	return engineerPages(x, entriesQuery, func(r entry) (string, string) { return r.StartsAt, r.ID }, func(e int, r entry) error {
+		m := x.members[e]
+		day := r.day
+		bit := uint32(1) << (day.Day() - 1)
+		if a := x.at(e, day); a != nil {
+			switch r.Kind {
+			case "leave":
+				a.leave |= bit
+			case "training":
+				a.training |= bit
 			}
-			if m, ok := presence.OfEntry(r.City, r.Kind, start); ok {
-				x.markCity(e, m.Day, m.City)
-			}
-			return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
-				wall(start), wall(end), end.Sub(start).Hours())
-		})
-		if err != nil {
-			return err
 		}
-	}
-	return nil
+		if r.marked { // the day rule's: work and training put the engineer in the city
+			x.markCity(e, r.mark.Day, r.mark.City)
+		}
+		return t.row(r.ID, m.ID, m.Name, day, cityLabels[r.City], kindLabels[r.Kind], r.Employer,
+			r.startWall, r.endWall, r.hours)
+	})
 }
 
 func (x *cohortExport) engineerMonths(t table) error {
@@ -338,73 +375,133 @@ func (x *cohortExport) total(from, to int) []any {
 
 func days(set uint32) int { return bits.OnesCount32(set) }
 
-// pages runs the keyset query q page by page and hands each row to emit; after moves the
-// keyset parameters past the last row of a page. The next page is read while this one is
-// written, so that SQLite and the writer each have a core; at most two pages are in memory.
-func pages[T any](w *writer, db dbx.Builder, q string, params dbx.Params, after func(last T, p dbx.Params), emit func(T) error) error {
-	params["limit"] = pageSize
-	next := fetch[T](db, q, params)
-	for {
-		p := <-next
+// pages runs the keyset query q from each of starts in turn, page by page, and hands each row
+// to emit with the index of its start; after moves the keyset parameters past the last row of a
+// page. The pages are read in the background while the one before is written, across starts
+// too (the next engineer's first page is read while this one's last is written), so that SQLite
+// and the writer each have a core; what a row type's PostScan works out (a trip's dates parsed
+// and its days counted in Shanghai) is done there too. At most three pages are in memory, and
+// their slices are used again.
+func pages[T any](w *writer, db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), emit func(start int, r T) error) error {
+	next, free, stop := make(chan page[T]), make(chan []T, 1), make(chan struct{})
+	go readPages(db, q, starts, after, next, free, stop)
+	defer func() {
+		close(stop)
+		for range next { // wait for the reader, so that no query outlives the export's transaction
+		}
+	}()
+	for p := range next {
 		if p.err != nil {
 			return p.err
 		}
-		next = nil
-		if len(p.rows) == pageSize {
-			params = maps.Clone(params)
-			after(p.rows[len(p.rows)-1], params)
-			next = fetch[T](db, q, params)
-		}
 		for _, r := range p.rows {
-			if err := emit(r); err != nil {
-				drain(next)
+			if err := emit(p.start, r); err != nil {
 				return err
 			}
 		}
+		select {
+		case free <- p.rows[:0]: // the reader fills it next
+		default:
+		}
 		w.inSheet += len(p.rows)
 		if err := w.report(); err != nil {
-			drain(next)
 			return err
 		}
-		if next == nil {
-			return nil
+	}
+	return nil
+}
+
+// page is one page of a keyset query, the index of the start it was read from, or why it could
+// not be read.
+type page[T any] struct {
+	start int
+	rows  []T
+	err   error
+}
+
+// readPages reads the pages of pages into out until they are all read, one fails or stop is
+// closed, into the slices the writer is done with (free) when there are. The writer does not
+// query while it writes, so the reader has the connection (or the transaction) to itself.
+func readPages[T any](db dbx.Builder, q string, starts []dbx.Params, after func(last T, p dbx.Params), out chan<- page[T], free <-chan []T, stop <-chan struct{}) {
+	defer close(out)
+	for i, params := range starts {
+		params = maps.Clone(params)
+		params["limit"] = pageSize
+		for more := true; more; {
+			p := page[T]{start: i}
+			select {
+			case p.rows = <-free:
+			default:
+			}
+			p.err = readPage(db.NewQuery(q).Bind(params), &p.rows)
+			// The keyset of the next page, before the writer has this one.
+			if more = p.err == nil && len(p.rows) == pageSize; more {
+				params = maps.Clone(params)
+				after(p.rows[len(p.rows)-1], params)
+			}
+			select {
+			case out <- p:
+			case <-stop:
+				return
+			}
+			if p.err != nil {
+				return
+			}
 		}
 	}
 }
 
-// page is one page of a keyset query, or why it could not be read.
-type page[T any] struct {
-	rows []T
-	err  error
+// scanned is a row type that says where each column of its query goes, in the query's order:
+// read so, a row costs less than through dbx's mapping by name (a reflected struct and a slice
+// of pointers per row), which counted at 100,000 trips.
+type scanned interface {
+	columns() []any
+	PostScan() error
 }
 
-// fetch reads one page in the background. The writer does not query while it writes a page,
-// so the query has the connection (or the transaction) to itself.
-func fetch[T any](db dbx.Builder, q string, params dbx.Params) <-chan page[T] {
-	ch := make(chan page[T], 1)
-	go func() {
-		var p page[T]
-		p.err = db.NewQuery(q).Bind(params).All(&p.rows)
-		ch <- p
-	}()
-	return ch
-}
-
-// drain waits for a page being read, so that no query outlives the export's transaction.
-func drain[T any](next <-chan page[T]) {
-	if next != nil {
-		<-next
+// readPage appends the rows of q to rows: by the row type's columns when it has them, else
+// by dbx's mapping of columns to fields by name (which calls PostScan too, when there is one).
+func readPage[T any](q *dbx.Query, rows *[]T) error {
+	var r T
+	s, ok := any(&r).(scanned)
+	if !ok {
+		return q.All(rows)
 	}
+	cursor, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer cursor.Close()
+	into := s.columns()
+	for cursor.Next() {
+		if err := cursor.Scan(into...); err != nil {
+			return err
+		}
+		if err := s.PostScan(); err != nil {
+			return err
+		}
+		*rows = append(*rows, r)
+	}
+	return cursor.Err()
 }
 
-// engineerPages pages through one engineer's rows of the period in (timestamp, id) order.
-func engineerPages[T any](x *cohortExport, q, engineer string, key func(T) (string, string), emit func(T) error) error {
-	params := dbx.Params{"engineer": engineer, "at": "", "id": ""}
-	x.period.bind(params)
-	return pages(x.writer, x.db, q, params, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
+// engineerPages pages through every member's rows of the period in (timestamp, id) order,
+// member after member, and hands each row to emit with the member's index.
+func engineerPages[T any](x *cohortExport, q string, key func(T) (string, string), emit func(e int, r T) error) error {
+	starts := make([]dbx.Params, len(x.members))
+	for e, m := range x.members {
+		starts[e] = dbx.Params{"engineer": m.ID, "at": "", "id": ""}
+		x.period.bind(starts[e])
+	}
+	return pages(x.writer, x.db, q, starts, func(last T, p dbx.Params) { p["at"], p["id"] = key(last) }, emit)
 }
 
+// parseDate reads a stored date; a form other than PocketBase's own is read as PocketBase
+// reads it, and nothing readable is the zero time.
 func parseDate(s string) time.Time {
+	if t, err := tz.ParseStored(s); err == nil {
+		return t
+	}
 	d, _ := types.ParseDateTime(s)
 	return d.Time()
 }

@@ -138,7 +138,7 @@ func Needs(ctx context.Context, db dbx.Builder, p Period, out io.Writer, opts Op
 			after := func(last need, p dbx.Params) {
 				p["name"], p["enterprise"], p["id"] = last.EnterpriseName, last.Enterprise, last.ID
 			}
-			return pages(w, db, q, params, after, func(n need) error {
+			return pages(w, db, q, []dbx.Params{params}, after, func(_ int, n need) error {
 				k := [3]string{n.Industry, n.Category, n.Status}
 				if groups[k] == nil {
 					groups[k] = &needTotal{}
@@ -172,7 +172,7 @@ func Needs(ctx context.Context, db dbx.Builder, p Period, out io.Writer, opts Op
 			params := dbx.Params{"id": ""}
 			p.bind(params)
 			after := func(last sourceSurvey, p dbx.Params) { p["id"] = last.ID }
-			return pages(w, db, q, params, after, func(s sourceSurvey) error {
+			return pages(w, db, q, []dbx.Params{params}, after, func(_ int, s sourceSurvey) error {
 				var visited any
 				if s.VisitedAt != "" {
 					visited = wall(parseDate(s.VisitedAt))

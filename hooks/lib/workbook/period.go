@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"feidi/hooks/lib/tz"
 )
@@ -69,8 +68,8 @@ func (p Period) month(i int) time.Time { return p.From.AddDate(0, i, 0) }
 // bind sets the query parameters start and end to the period's bounds as PocketBase stores
 // instants.
 func (p Period) bind(params dbx.Params) {
-	params["start"] = p.Start().UTC().Format(types.DefaultDateLayout)
-	params["end"] = p.End().UTC().Format(types.DefaultDateLayout)
+	params["start"] = tz.Stored(p.Start())
+	params["end"] = tz.Stored(p.End())
 }
 
 func (p Period) String() string {

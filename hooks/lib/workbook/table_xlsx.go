@@ -93,9 +93,10 @@ func (b *xlsxBook) begin(s *sheet) (table, error) {
 	for i, c := range s.Columns {
 		header[i] = excelize.Cell{StyleID: b.header, Value: c.Title}
 	}
-	t := &xlsxTable{book: b, sheet: s, top: b.next, cells: make([]any, len(s.Columns)), kinds: make([]excelize.Cell, len(s.Columns))}
+	t := &xlsxTable{book: b, sheet: s, top: b.next, cells: make([]excelize.Cell, len(s.Columns)), values: make([]any, len(s.Columns))}
 	for i, c := range s.Columns {
-		t.kinds[i] = excelize.Cell{StyleID: b.styles[c.Kind]}
+		t.cells[i].StyleID = b.styles[c.Kind]
+		t.values[i] = &t.cells[i]
 	}
 	b.width = max(b.width, len(s.Columns))
 	return t, t.set(header, excelize.RowOpts{Height: 30})
@@ -198,8 +199,10 @@ type xlsxTable struct {
 	sheet *sheet
 	top   int // the header's row
 	rows  int
-	cells []any
-	kinds []excelize.Cell
+	// cells are the row being written, each with its column's style; values point at them,
+	// so that a value is boxed once on its way to the stream, not again in a Cell.
+	cells  []excelize.Cell
+	values []any
 }
 
 // set writes values as the worksheet's next row.
@@ -217,17 +220,16 @@ func (t *xlsxTable) row(values ...any) error {
 		return fmt.Errorf("sheet %s: %d values for %d columns", t.sheet.Name, len(values), len(t.cells))
 	}
 	for i, v := range values {
-		c := t.kinds[i]
+		c := &t.cells[i]
 		switch fen, isFen := v.(int64); {
 		case isFen && t.sheet.Columns[i].Kind == yuan:
 			c.Value = fenToYuan(fen)
 		default:
 			c.Value = v
 		}
-		t.cells[i] = c
 	}
 	t.rows++
-	return t.set(t.cells)
+	return t.set(t.values)
 }
 
 func (t *xlsxTable) end() (int, error) {

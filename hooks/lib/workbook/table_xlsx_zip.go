@@ -23,14 +23,17 @@ import (
 //     size of the file; the buffer it hands to this writer is left empty. (That buffer is
 //     only read back for encryption and for zip64 parts over 4 GiB, neither of which an
 //     export of MaxMonths comes near.)
+//   - It compresses the streamed worksheets, by far the largest parts, on every core
+//     (chunkedDeflate).
 type xlsxZip struct {
 	*zip.Writer
 	// dims are the used ranges of the streamed worksheets, by part name:
 	// "xl/worksheets/sheet3.xml" → "A1:O626".
 	dims map[string]string
 	// open is the worksheet part being written, whose held-back head the next Create or Close
-	// lets out.
+	// lets out, and part its compressor, which they finish.
 	open *dimensionWriter
+	part *chunkedDeflate
 }
 
 func newXLSXZip(out io.Writer) *xlsxZip {
@@ -42,11 +45,15 @@ func (z *xlsxZip) Create(name string) (io.Writer, error) {
 	if err := z.release(); err != nil {
 		return nil, err
 	}
-	w, err := z.Writer.Create(name)
-	if err != nil || z.dims[name] == "" {
-		return w, err
+	if z.dims[name] == "" {
+		return z.Writer.Create(name)
 	}
-	z.open = &dimensionWriter{w: w, with: []byte(`<dimension ref="` + z.dims[name] + `">`)}
+	part, err := createDeflated(z.Writer, name)
+	if err != nil {
+		return nil, err
+	}
+	z.part = part
+	z.open = &dimensionWriter{w: part, with: []byte(`<dimension ref="` + z.dims[name] + `">`)}
 	return z.open, nil
 }
 
@@ -58,14 +65,18 @@ func (z *xlsxZip) Close() error {
 	return z.Writer.Close()
 }
 
-// release writes what the open worksheet part still holds back.
+// release writes what the open worksheet part still holds back and finishes its compression.
 func (z *xlsxZip) release() error {
 	if z.open == nil {
 		return nil
 	}
-	d := z.open
-	z.open = nil
-	return d.flush(-1)
+	d, part := z.open, z.part
+	z.open, z.part = nil, nil
+	if err := d.flush(-1); err != nil {
+		part.Close()
+		return err
+	}
+	return part.Close()
 }
 
 // templateDimension is the element StreamWriter writes for a new sheet (its xml.Encoder never
