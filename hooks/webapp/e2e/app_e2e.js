@@ -181,9 +181,18 @@ async function engineer(browser, result) {
   await a.click('[data-testid=sync]')
   await synced(a)
 
-  step('B syncs and has the trip; B adds a note, A gets it: the two converge')
+  step('B syncs while the server is busy (its first pull answered 503, Retry-After: 1): it waits and syncs by itself')
+  let busy = 1
+  await B.page.route('**/api/sync/pull*', route => (busy-- > 0
+    ? route.fulfill({ status: 503, headers: { 'Retry-After': '1', 'Content-Type': 'application/json' }, body: '{"status":503,"message":"busy"}' })
+    : route.continue()))
   await B.page.click('[data-testid=sync]')
+  await B.page.locator('[data-testid=sync-status]', { hasText: '服务器繁忙' }).waitFor(T)
   await synced(B.page)
+  assert.ok(busy < 0, 'the pull was answered 503 and then retried')
+  await B.page.unroute('**/api/sync/pull*')
+
+  step('B has the trip; B adds a note, A gets it: the two converge')
   await B.page.click(`[data-testid=trip][data-id="${result.Trip}"]`)
   await B.page.fill('input[name=note]', 'G8594次')
   await B.page.click('[data-testid=save-trip]')
@@ -276,7 +285,8 @@ async function main() {
   await browser.close()
   // LokiJS logs this while WatermelonDB sets up a new database (it deletes the empty one it just
   // opened and says so even when the deletion then goes through): not a failure.
-  const known = /Deleting database failed because it's blocked by another connection/
+  // The browser also logs the 503 the busy step answers.
+  const known = /Deleting database failed because it's blocked by another connection|status of 503 \(Service Unavailable\)/
   const errors = browserErrors.filter(e => !known.test(e))
   if (errors.length) {
     process.stdout.write(`FAIL the pages reported ${errors.length} error(s):\n${errors.map(e => '  ' + e).join('\n')}\n`)
