@@ -29,7 +29,7 @@ func serveWithApp(t *testing.T, app core.App) string {
 	}
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {
-			e.Router.GET("/{path...}", apis.Static(os.DirFS(public), true))
+			e.Router.GET("/{path...}", apis.Static(os.DirFS(public), true)).Bind(apis.Gzip())
 			return e.Next()
 		},
 		Priority: 999,
@@ -41,9 +41,11 @@ func serveWithApp(t *testing.T, app core.App) string {
 // against a real Feidi: an officer signs in, goes offline, finds an enterprise, adds one (the
 // credit code and phone refused first with the server's wording), fills and submits a survey with
 // a location and a photo, reloads offline, comes back online and syncs; an engineer's impossible
-// trip is refused before sync and fixed; two browser contexts of one engineer converge, and a trip
-// the server refuses shows the reason next to it and syncs once fixed; a coordinator downloads an
-// export. What the browser made is then read back from the server's database here.
+// trip is refused before sync and fixed; two browser contexts of one engineer converge (one of
+// them waiting out a 503 Retry-After), a trip the server refuses shows the reason next to it and
+// syncs once fixed, and signing out with an unsynced trip warns and clears the device; a returned
+// survey is resubmitted; a coordinator downloads an export. What the browser made is then read
+// back from the server's database here.
 func TestWebAppInChromium(t *testing.T) {
 	nodePath, browser := node(t), chromium(t)
 	app := at.Enclave.App(t)
@@ -54,7 +56,8 @@ func TestWebAppInChromium(t *testing.T) {
 		"engineer":    {"email": "engineer.a@feidi.test", "password": at.Password},
 		"coordinator": {"email": "coordinator.a@feidi.test", "password": at.Password},
 	})
-	ids, _ := json.Marshal(map[string]string{"uscc": at.ValidUSCC, "newUSCC": at.ValidUSCC3, "fixtureTrip": at.CommuteA})
+	ids, _ := json.Marshal(map[string]string{"uscc": at.ValidUSCC, "newUSCC": at.ValidUSCC3, "fixtureTrip": at.CommuteA,
+		"returnedSurvey": at.SurveyReturnedA})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nodePath, filepath.Join("e2e", "app_e2e.js"))
@@ -107,6 +110,10 @@ func TestWebAppInChromium(t *testing.T) {
 	var answers map[string]any
 	if err := s.UnmarshalJSONField("answers", &answers); err != nil || answers["rd"] == nil {
 		t.Errorf("survey answers on the server: %v %v", answers, err)
+	}
+	if r, err := app.FindRecordById("surveys", at.SurveyReturnedA); err != nil || r.GetString("status") != "submitted" ||
+		r.GetString("notes") != "已按要求补充研发人员数" {
+		t.Errorf("the returned survey after resubmission: %v %v", r, err)
 	}
 	for _, id := range []string{made.Trip, made.RefusedTrip} {
 		trip, err := app.FindRecordById("commute_logs", id)

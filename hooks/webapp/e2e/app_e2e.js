@@ -33,8 +33,9 @@ async function newPhone(browser, name) {
   const page = await ctx.newPage()
   page.on('pageerror', e => browserErrors.push(`${name}: ${e.stack || e}`))
   page.on('console', m => { if (m.type() === 'error') browserErrors.push(`${name} console: ${m.text()}`) })
-  page.on('dialog', d => d.accept())
-  return { ctx, page, name }
+  const phone = { ctx, page, name, dialogs: [] }
+  page.on('dialog', d => { phone.dialogs.push(d.message()); d.accept() })
+  return phone
 }
 
 async function shot(page, file) {
@@ -144,6 +145,15 @@ async function officer(browser, result) {
   await ctx.setOffline(false)
   await page.waitForFunction(() => document.querySelector('[data-testid=survey-status]').textContent === '已提交', null, T)
   await synced(page)
+
+  step('a survey the administrator returned says so, and goes back submitted')
+  await page.goto(BASE + '/#/s/' + IDS.returnedSurvey)
+  await page.locator('[data-testid=returned]').waitFor(T)
+  await page.fill('[data-testid=notes]', '已按要求补充研发人员数')
+  await page.click('[data-testid=submit]')
+  await page.waitForFunction(() => document.querySelector('[data-testid=survey-status]').textContent === '已提交', null, T)
+  await page.click('[data-testid=sync]')
+  await synced(page)
   await ctx.close()
 }
 
@@ -245,6 +255,24 @@ async function engineer(browser, result) {
   await synced(b)
   await b.locator(`[data-testid=trip][data-id="${result.RefusedTrip}"]`, { hasText: '2026-03-06 14:00' }).waitFor(T)
   for (const { page } of [A, B]) assert.equal(await text(page, '[data-testid=trip-count]'), '4')
+
+  step('B, offline, logs a trip and signs out: warned that 1 record has not synced, the device is cleared')
+  await B.ctx.setOffline(true)
+  await b.click('[data-testid=log-trip]')
+  await b.click('[data-testid=usual-dc]')
+  await b.fill('input[name=day]', '2026-03-20')
+  await b.fill('input[name=depart]', '08:00')
+  await b.fill('input[name=arrive]', '09:20')
+  await b.click('[data-testid=save-trip]')
+  await b.locator('[data-testid=trip]', { hasText: '2026-03-20 08:00' }).waitFor(T)
+  await b.click('[data-testid=signout]')
+  await b.locator('input[name=email]').waitFor(T)
+  assert.equal(B.dialogs.at(-1), '本机还有 1 条记录未同步，退出会删除它们。仍要退出吗？')
+  assert.equal(await b.evaluate(() => Object.keys(localStorage).filter(k => k !== 'feidi.lang').length), 0, 'the session and drafts are gone')
+  await B.ctx.setOffline(false)
+  await signIn(B, 'engineer')
+  await b.fill('[data-testid=month]', '2026-03')
+  assert.equal(await text(b, '[data-testid=trip-count]'), '4', 'the unsynced trip went with the sign-out')
   await A.ctx.close()
   await B.ctx.close()
 }

@@ -29,6 +29,16 @@ function useHash() {
   return h
 }
 const go = h => { location.hash = h }
+
+// useDraft is useState kept in localStorage under key, so that what is typed into a form
+// survives a reload or a closed tab until it is saved or cancelled (clear()).
+function useDraft(key, init) {
+  const k = 'feidi.draft.' + key
+  const [v, setV] = useState(() => { try { return JSON.parse(localStorage.getItem(k)) || init() } catch (e) { return init() } })
+  const set = x => { localStorage.setItem(k, JSON.stringify(x)); setV(x) }
+  set.clear = () => localStorage.removeItem(k)
+  return [v, set]
+}
 const parseJSON = (s, d) => { try { return s ? JSON.parse(s) : d } catch (e) { return d } }
 
 function SignIn() {
@@ -146,7 +156,7 @@ function Enterprises() {
 }
 
 function EnterpriseForm() {
-  const [v, setV] = useState({ name: '', uscc: '', industry: 'hardware', park: '', town: '', contact_name: '', contact_phone: '' })
+  const [v, setV] = useDraft('enterprise', () => ({ name: '', uscc: '', industry: 'hardware', park: '', town: '', contact_name: '', contact_phone: '' }))
   const [errs, setErrs] = useState({})
   const set = k => e => setV({ ...v, [k]: e.target.value })
   const save = async e => {
@@ -162,6 +172,7 @@ function EnterpriseForm() {
     setErrs(errors)
     if (Object.keys(errors).length) return
     const rec = await create('enterprises', { ...v, name: v.name.trim(), uscc, contact_phone: v.contact_phone.trim() })
+    setV.clear()
     go('/e/' + rec.id)
   }
   const field = (k, label, input) => (
@@ -181,7 +192,7 @@ function EnterpriseForm() {
       {field('contact_name', t('contactName'), <input name="contact_name" value={v.contact_name} onInput={set('contact_name')} />)}
       {field('contact_phone', t('contactPhone'), <input name="contact_phone" type="tel" value={v.contact_phone} onInput={set('contact_phone')} />)}
       <div class="row"><button type="submit" data-testid="save-enterprise">{t('save')}</button>
-        <button type="button" class="secondary" onClick={() => history.back()}>{t('cancel')}</button></div>
+        <button type="button" class="secondary" onClick={() => { setV.clear(); history.back() }}>{t('cancel')}</button></div>
     </form>
   )
 }
@@ -242,7 +253,20 @@ function SurveyView({ id }) {
   const [answers, setAnswers] = useState(null)
   const [errors, setErrors] = useState({})
   const [msg, setMsg] = useState('')
-  useEffect(() => { if (data && data.s && answers === null) setAnswers(parseJSON(data.s._raw.answers, {})) }, [data])
+  const [notes, setNotes] = useState(null)
+  useEffect(() => {
+    if (data && data.s && answers === null) { setAnswers(parseJSON(data.s._raw.answers, {})); setNotes(data.s._raw.notes || '') }
+  }, [data])
+  // What is typed is written to the device a moment later, whatever the status: a reload loses nothing.
+  useEffect(() => {
+    if (!data || !data.s || answers === null) return
+    // Only a draft: a returned survey's answers are checked by the server on every save.
+    if (data.s._raw.status !== 'draft') return
+    const text = JSON.stringify(prune(answers))
+    if (text === data.s._raw.answers) return
+    const timer = setTimeout(() => update(data.s, { answers: text }), 600)
+    return () => clearTimeout(timer)
+  }, [answers])
   if (!data || answers === null) return null
   const { s, form, e, queued } = data
   if (!s) return <p class="muted">{t('noResults')}</p>
@@ -259,9 +283,9 @@ function SurveyView({ id }) {
     }
     if (status === 'submitted' && queued) {
       await submitLater(id)
-      await update(s, { answers: JSON.stringify(pruned), status: 'draft' })
+      await update(s, { answers: JSON.stringify(pruned), notes, status: 'draft' })
     } else {
-      await update(s, { answers: JSON.stringify(pruned), status })
+      await update(s, { answers: JSON.stringify(pruned), notes, status })
     }
     setMsg(t('status.' + status) + ' ✓')
   }
@@ -282,7 +306,7 @@ function SurveyView({ id }) {
         <h2>{form ? form._raw.title : ''}</h2>
         <p><span class={'st ' + st} data-testid="survey-status">{t('status.' + st)}</span> <Badge record={s} />
           {submitWaitsForPhotos(id) ? <span class="muted"> {t('submitAfterPhotos')}</span> : null}</p>
-        {st === 'returned' && s._raw.notes ? <p class="err" data-testid="returned-reason">{t('returnedReason')}{s._raw.notes}</p> : null}
+        {st === 'returned' ? <p class="err" data-testid="returned">{t('returnedBanner')}</p> : null}
         <Refusal table="surveys" record={s} />
         {readOnly ? <p class="muted">{t('readOnly')}</p> : null}
       </div>
@@ -297,6 +321,8 @@ function SurveyView({ id }) {
       </div>
       {schema ? <form class="card survey" onSubmit={ev => ev.preventDefault()}>
         <SchemaField schema={schema} name="" value={answers} onChange={setAnswers} errors={errors} readOnly={readOnly} />
+        <label class="field"><span class="label">{t('visitNotes')}</span>
+          <textarea rows={3} disabled={readOnly} value={notes} onInput={e => setNotes(e.target.value)} data-testid="notes" /></label>
       </form> : null}
       {msg ? <p class="msg" data-testid="survey-msg">{msg}</p> : null}
       {readOnly ? null : <div class="row sticky">
@@ -341,7 +367,7 @@ const USUAL = { from_city: 'chengdu', to_city: 'dazu', mode: 'hsr', minutes: 75,
 function TripForm({ engineer, trip, others, done }) {
   const now = Date.now()
   const init = trip ? trip._raw : null
-  const [v, setV] = useState(() => ({
+  const [v, setV] = useDraft('trip.' + (trip ? trip.id : 'new'), () => ({
     from_city: init ? init.from_city : USUAL.from_city, to_city: init ? init.to_city : USUAL.to_city, mode: init ? init.mode : USUAL.mode,
     day: shanghaiDay(init ? init.depart_at : now),
     depart: shanghai(init ? init.depart_at : now - 90 * 60e3).slice(11),
@@ -368,6 +394,7 @@ function TripForm({ engineer, trip, others, done }) {
     if (Object.keys(found).length) return
     if (trip) await update(trip, raw)
     else await create('commute_logs', raw)
+    setV.clear()
     done()
   }
   const cityOpts = ['chengdu', 'dazu'].map(c => <option key={c} value={c}>{t('cities.' + c)}</option>)
@@ -395,8 +422,8 @@ function TripForm({ engineer, trip, others, done }) {
       </div>
       <label class="field"><span class="label">{t('note')}</span><input name="note" value={v.note} onInput={set('note')} /></label>
       <div class="row"><button type="submit" data-testid="save-trip">{t('save')}</button>
-        <button type="button" class="secondary" onClick={done}>{t('cancel')}</button>
-        {trip ? <button type="button" class="link danger" onClick={async () => { await remove(trip); done() }}>{t('deleteTrip')}</button> : null}</div>
+        <button type="button" class="secondary" onClick={() => { setV.clear(); done() }}>{t('cancel')}</button>
+        {trip ? <button type="button" class="link danger" onClick={async () => { setV.clear(); await remove(trip); done() }}>{t('deleteTrip')}</button> : null}</div>
     </form>
   )
 }
@@ -527,5 +554,7 @@ function App() {
 
 setLang(lang())
 start()
-render(<App />, document.getElementById('app'))
+const root = document.getElementById('app')
+root.textContent = '' // the page's boot message
+render(<App />, root)
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js')

@@ -99,7 +99,8 @@ export async function signOut() {
     await new Promise(r => setTimeout(r, 700)) // Loki's autosave writes the empty database
   }
   await photos.clear()
-  for (const k of Object.values(KEY)) localStorage.removeItem(k)
+  // The session, the sync state and the drafts of forms; the language stays the device's.
+  for (const k of Object.keys(localStorage)) if (k.startsWith('feidi.') && k !== 'feidi.lang') localStorage.removeItem(k)
   location.hash = ''
   location.reload()
 }
