@@ -170,7 +170,7 @@ async function engineer(browser, result) {
   assert.equal(await text(a, '[data-testid=chengdu-days]'), '1')
   assert.equal(await text(a, '[data-testid=dazu-days]'), '2')
   assert.equal(await text(a, '[data-testid=trip-count]'), '1')
-  assert.equal(await text(a, '[data-testid=hours]'), '1.3')
+  assert.equal(await text(a, '[data-testid=hours]'), '1.25')
   assert.equal(await text(a, '[data-testid=cost]'), '96.50')
   await shot(a, 'webapp-engineer.png')
 

@@ -455,7 +455,7 @@ function Engineer({ route }) {
           <div><dt>{t('chengduDays')}</dt><dd data-testid="chengdu-days">{sum.chengdu}</dd></div>
           <div><dt>{t('dazuDays')}</dt><dd data-testid="dazu-days">{sum.dazu}</dd></div>
           <div><dt>{t('tripCount')}</dt><dd data-testid="trip-count">{sum.trips}</dd></div>
-          <div><dt>{t('hours')}</dt><dd data-testid="hours">{sum.hours.toFixed(1)}</dd></div>
+          <div><dt>{t('hours')}</dt><dd data-testid="hours">{sum.hours.toFixed(2)}</dd></div>
           <div><dt>{t('totalCost')}</dt><dd data-testid="cost">{sum.cost.toFixed(2)}</dd></div>
         </dl>
       </div>
