@@ -291,6 +291,13 @@ async function coordinator(browser) {
   const file = await download.path()
   const head = require('node:fs').readFileSync(file).subarray(0, 2).toString()
   assert.equal(head, 'PK', 'the download is an XLSX (zip) file')
+
+  step('the English switch: the same screen in English, and back')
+  await page.click('[data-testid=lang]')
+  assert.equal(await text(page, '[data-testid=signout]'), 'Sign out')
+  assert.equal(await text(page, '[data-testid=request-export]'), 'Request export')
+  await page.click('[data-testid=lang]')
+  assert.equal(await text(page, '[data-testid=signout]'), '退出')
   await phone.ctx.close()
 }
 

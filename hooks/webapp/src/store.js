@@ -63,9 +63,25 @@ export function start() {
   const wire = read(KEY.schema)
   if (!state.session || !wire) return
   openDatabase(wire, state.session.user.id)
+  // LokiJS writes to IndexedDB every 500 ms; a tab going away writes at once.
+  const flush = () => { if (state.db) state.db.adapter.unsafeExecute({ loki: loki => loki.saveDatabase() }) }
+  window.addEventListener('pagehide', flush)
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush() })
   window.addEventListener('online', () => syncNow())
   window.addEventListener('offline', emit)
-  if (navigator.onLine) syncNow()
+  if (navigator.onLine) refreshSession().then(() => syncNow())
+}
+
+// refreshSession renews the token while the network is there, so that a device that signs in
+// once keeps syncing; a refused renewal (password changed, user removed) asks to sign in again.
+async function refreshSession() {
+  try {
+    const auth = await api('POST', '/api/collections/users/auth-refresh')
+    state.session = { token: auth.token, user: auth.record }
+    write(KEY.session, state.session)
+  } catch (e) {
+    if (e.status === 401 || e.status === 403 || e.status === 404) { state.sync.expired = true; emit() }
+  }
 }
 
 export async function signIn(email, password) {
