@@ -41,7 +41,7 @@ func serveWithApp(t *testing.T, app core.App) string {
 // against a real Feidi: an officer signs in, goes offline, finds an enterprise, adds one (the
 // credit code and phone refused first with the server's wording), fills and submits a survey with
 // a location and a photo, reloads offline, comes back online and syncs; an engineer's impossible
-// trip is refused before sync and fixed; two browser contexts of one engineer converge (one of
+// trip and a planned day over a work day are refused before sync and fixed; two browser contexts of one engineer converge (one of
 // them waiting out a 503 Retry-After), a trip the server refuses shows the reason next to it and
 // syncs once fixed, and signing out with an unsynced trip warns and clears the device; a returned
 // survey is resubmitted; a coordinator downloads an export. What the browser made is then read
@@ -57,7 +57,7 @@ func TestWebAppInChromium(t *testing.T) {
 		"coordinator": {"email": "coordinator.a@feidi.test", "password": at.Password},
 	})
 	ids, _ := json.Marshal(map[string]string{"uscc": at.ValidUSCC, "newUSCC": at.ValidUSCC3, "fixtureTrip": at.CommuteA,
-		"returnedSurvey": at.SurveyReturnedA})
+		"returnedSurvey": at.SurveyReturnedA, "fixtureEntry": at.ScheduleA})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nodePath, filepath.Join("e2e", "app_e2e.js"))
@@ -73,7 +73,7 @@ func TestWebAppInChromium(t *testing.T) {
 
 	// The script's last RESULT line names what it made in the browser.
 	var made struct {
-		Enterprise, Survey, Trip, RefusedTrip string
+		Enterprise, Survey, Trip, RefusedTrip, Entry string
 	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -124,6 +124,9 @@ func TestWebAppInChromium(t *testing.T) {
 		if trip.GetString("engineer") != at.EngineerRecA {
 			t.Errorf("trip %s belongs to %q", id, trip.GetString("engineer"))
 		}
+	}
+	if e, err := app.FindRecordById("schedules", made.Entry); err != nil || e.GetString("kind") != "training" || e.GetString("city") != "chengdu" {
+		t.Errorf("the planned day on the server: %v %v", e, err)
 	}
 	if n, err := app.CountRecords("sync_rejects"); err != nil || n != 0 {
 		t.Errorf("sync_rejects left after the fix: %d %v", n, err)

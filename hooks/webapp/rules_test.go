@@ -204,3 +204,45 @@ func newCommute(t *testing.T, app core.App, from, to string, depart, arrive time
 		"depart_at": depart, "arrive_at": arrive})
 	return r
 }
+
+// TestAppScheduleMessagesAreTheServers checks the schedule messages, and the overlap of a trip
+// with a work entry, against what hooks/validate answers.
+func TestAppScheduleMessagesAreTheServers(t *testing.T) {
+	r := readRules(t)
+	app := newRulesApp(t)
+	c, err := app.FindCachedCollectionByNameOrId("schedules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := func(start, end time.Time) *core.Record {
+		rec := core.NewRecord(c)
+		rec.Load(map[string]any{"engineer": at.EngineerRecA, "city": "chengdu", "kind": "training", "starts_at": start, "ends_at": end})
+		return rec
+	}
+	day := func(h, m int) time.Time { return time.Date(2026, 3, 3, h-8, m, 0, 0, time.UTC) } // Shanghai wall clock on 3 March
+	cases := []struct {
+		name, field, code string
+		rec               *core.Record
+		vars              map[string]string
+	}{
+		{"backwards", "ends_at", "validation_ends_before_starts", entry(day(20, 0), day(19, 0)), nil},
+		{"two days", "ends_at", "validation_not_same_day", entry(day(20, 0), day(26, 0)),
+			map[string]string{"start": "2026-03-03 20:00", "end": "2026-03-04 02:00"}},
+		{"overlaps the work day", "starts_at", "validation_overlap_entry", entry(day(16, 0), day(18, 0)),
+			map[string]string{"kind": "work", "id": at.ScheduleA, "city": "dazu", "start": "2026-03-03 09:00", "end": "2026-03-03 17:00"}},
+	}
+	for _, c := range cases {
+		if got, want := errText(t, validate.CheckSchedule(app, c.rec), c.field), fill(r.Messages[c.code], c.vars); got != want {
+			t.Errorf("%s: server says %q, app would say %q", c.name, got, want)
+		}
+	}
+	if err := validate.CheckSchedule(app, entry(day(20, 0), day(24, 0))); err != nil {
+		t.Errorf("an entry ending at midnight: %v", err)
+	}
+	trip := newCommute(t, app, "dazu", "chengdu", day(16, 30), day(18, 0))
+	want := fill(r.Messages["validation_overlap_entry"], map[string]string{"kind": "work", "id": at.ScheduleA, "city": "dazu",
+		"start": "2026-03-03 09:00", "end": "2026-03-03 17:00"})
+	if got := errText(t, validate.CheckCommute(app, trip, day(23, 0)), "depart_at"); got != want {
+		t.Errorf("trip over a work entry: server says %q, app would say %q", got, want)
+	}
+}

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks'
 import './style.css'
 import { t, lang, setLang } from './i18n.js'
 import { state, subscribe, emit, start, signIn, signOut, syncNow, rejectOf, submitLater, submitWaitsForPhotos, create, update, remove, all, Q, api } from './store.js'
-import { checkUSCC, checkPhone, checkTrip, shanghai, shanghaiDay, fromShanghai } from './rules.js'
+import { checkUSCC, checkPhone, checkTrip, checkEntry, shanghai, shanghaiDay, fromShanghai } from './rules.js'
 import { SchemaField, check, prune } from './schemaform.jsx'
 import * as photos from './photos.js'
 
@@ -364,7 +364,7 @@ function summary(month, trips, entries) {
 
 const USUAL = { from_city: 'chengdu', to_city: 'dazu', mode: 'hsr', minutes: 75, distance_km: 230, cost_yuan: 96.5 }
 
-function TripForm({ engineer, trip, others, done }) {
+function TripForm({ engineer, trip, others, entries, done }) {
   const now = Date.now()
   const init = trip ? trip._raw : null
   const [v, setV] = useDraft('trip.' + (trip ? trip.id : 'new'), () => ({
@@ -389,7 +389,7 @@ function TripForm({ engineer, trip, others, done }) {
       depart_at: fromShanghai(v.day, v.depart), arrive_at: fromShanghai(v.arriveDay, v.arrive),
       cost_yuan: Number(v.cost_yuan) || 0, distance_km: Number(v.distance_km) || 0, note: v.note || '',
     }
-    const found = checkTrip({ ...raw, id: trip && trip.id }, others)
+    const found = checkTrip({ ...raw, id: trip && trip.id }, others, entries)
     setErrs(found)
     if (Object.keys(found).length) return
     if (trip) await update(trip, raw)
@@ -428,6 +428,57 @@ function TripForm({ engineer, trip, others, done }) {
   )
 }
 
+const KINDS = ['work', 'training', 'leave']
+
+// EntryForm plans a day: where the engineer works, trains or is on leave, and when.
+function EntryForm({ engineer, entry, trips, entries, done }) {
+  const init = entry ? entry._raw : null
+  const [v, setV] = useDraft('entry.' + (entry ? entry.id : 'new'), () => ({
+    day: init ? shanghaiDay(init.starts_at) : shanghaiDay(Date.now() + 24 * 3600e3),
+    city: init ? init.city : 'dazu', kind: init ? init.kind : 'work', employer: init ? init.employer : '',
+    start: init ? shanghai(init.starts_at).slice(11) : '09:00', end: init ? shanghai(init.ends_at).slice(11) : '17:30',
+  }))
+  const [errs, setErrs] = useState({})
+  const set = k => e => setV({ ...v, [k]: e.target.value })
+  const save = async e => {
+    e.preventDefault()
+    const starts = fromShanghai(v.day, v.start)
+    // 00:00 as the end is the midnight that closes the day.
+    const ends = v.end === '00:00' ? fromShanghai(v.day, '00:00') + 24 * 3600e3 : fromShanghai(v.day, v.end)
+    const [y, m, d] = v.day.split('-').map(Number)
+    const raw = { engineer: engineer.id, day: Date.UTC(y, m - 1, d), city: v.city, kind: v.kind, employer: v.employer, starts_at: starts, ends_at: ends }
+    const found = checkEntry({ ...raw, id: entry && entry.id }, trips, entries)
+    setErrs(found)
+    if (Object.keys(found).length) return
+    if (entry) await update(entry, raw)
+    else await create('schedules', raw)
+    setV.clear()
+    done()
+  }
+  const err = k => (errs[k] ? <span class="err" data-testid={'err-' + k}>{t('serverRule')}{errs[k]}</span> : null)
+  return (
+    <form class="card" onSubmit={save} data-testid="entry-form">
+      <h2>{t('planDay')}</h2>
+      <label class="field"><span class="label">{t('day')}</span><input name="day" type="date" value={v.day} onInput={set('day')} /></label>
+      <div class="row">
+        <label class="field grow"><span class="label">{t('city')}</span><select name="city" value={v.city} onChange={set('city')}>
+          {['chengdu', 'dazu'].map(c => <option key={c} value={c}>{t('cities.' + c)}</option>)}</select></label>
+        <label class="field grow"><span class="label">{t('kind')}</span><select name="kind" value={v.kind} onChange={set('kind')}>
+          {KINDS.map(k => <option key={k} value={k}>{t('kinds.' + k)}</option>)}</select></label>
+      </div>
+      <div class="row">
+        <label class="field grow"><span class="label">{t('starts')}</span><input name="start" type="time" value={v.start} onInput={set('start')} /></label>
+        <label class="field grow"><span class="label">{t('ends')}</span><input name="end" type="time" value={v.end} onInput={set('end')} /></label>
+      </div>
+      {err('starts_at')}{err('ends_at')}
+      <label class="field"><span class="label">{t('employer')}</span><input name="employer" value={v.employer} onInput={set('employer')} /></label>
+      <div class="row"><button type="submit" data-testid="save-entry">{t('save')}</button>
+        <button type="button" class="secondary" onClick={() => { setV.clear(); done() }}>{t('cancel')}</button>
+        {entry ? <button type="button" class="link danger" onClick={async () => { setV.clear(); await remove(entry); done() }}>{t('remove')}</button> : null}</div>
+    </form>
+  )
+}
+
 function Engineer({ route }) {
   const [month, setMonth] = useState(monthOf(Date.now()))
   const data = useData(async () => {
@@ -442,9 +493,14 @@ function Engineer({ route }) {
   const { eng, trips, entries } = data
   const editing = route.startsWith('/trip/') ? trips.find(x => x.id === route.slice(6)) : null
   const others = trips.map(x => x._raw)
-  if (route === '/new-trip' || editing) return <TripForm engineer={eng} trip={editing} others={others} done={() => go('/')} />
-  const sum = summary(month, others, entries.map(x => x._raw))
+  const plans = entries.map(x => x._raw)
+  if (route === '/new-trip' || editing) return <TripForm engineer={eng} trip={editing} others={others} entries={plans} done={() => go('/')} />
+  const editingEntry = route.startsWith('/entry/') ? entries.find(x => x.id === route.slice(7)) : null
+  if (route === '/new-entry' || editingEntry) return <EntryForm engineer={eng} entry={editingEntry} trips={others} entries={plans} done={() => go('/')} />
+  const sum = summary(month, others, plans)
   const shown = trips.filter(x => monthOf(x._raw.depart_at) === month || x._raw._status !== 'synced')
+  const shownEntries = entries.filter(x => monthOf(x._raw.starts_at) === month || x._raw._status !== 'synced')
+    .sort((a, b) => a._raw.starts_at - b._raw.starts_at)
   return (
     <section>
       <button type="button" class="big" onClick={() => go('/new-trip')} data-testid="log-trip">＋ {t('logTrip')}</button>
@@ -467,6 +523,17 @@ function Engineer({ route }) {
             <span class="muted">{shanghai(x._raw.depart_at)}–{shanghai(x._raw.arrive_at).slice(11)}</span>
             <Badge record={x} />{x._raw.note ? <span class="muted">{x._raw.note}</span> : null}
             <Refusal table="commute_logs" record={x} />
+          </li>
+        ))}
+      </ul>
+      <div class="row"><h3 class="grow">{t('schedule')}</h3>
+        <button type="button" class="secondary" onClick={() => go('/new-entry')} data-testid="plan-day">＋ {t('planDay')}</button></div>
+      <ul class="list">
+        {shownEntries.map(x => (
+          <li key={x.id} onClick={() => go('/entry/' + x.id)} data-testid="entry" data-id={x.id}>
+            <span class="title">{shanghaiDay(x._raw.starts_at)} · {t('cities.' + x._raw.city)} · {t('kinds.' + x._raw.kind)}</span>
+            <span class="muted">{shanghai(x._raw.starts_at).slice(11)}–{shanghai(x._raw.ends_at).slice(11)}{x._raw.employer ? ' · ' + x._raw.employer : ''}</span>
+            <Badge record={x} /><Refusal table="schedules" record={x} />
           </li>
         ))}
       </ul>

@@ -60,9 +60,24 @@ export function fromShanghai(day, time) {
   return Date.UTC(y, mo - 1, d, h - 8, mi)
 }
 
+// overlap describes, with the server's wording, the first of the engineer's trips or schedule
+// entries on this device that shares time with [start, end), as hooks/validate's findOverlap
+// does: a leave entry never clashes with a trip, and a trip never with a leave entry.
+function overlap(self, start, end, trips, entries, { isEntry, isLeave }) {
+  const clash = (list, s, e) => list.filter(o => o.id !== self && o[s] < end && o[e] > start).sort((a, b) => a[s] - b[s])[0]
+  if (!isLeave) {
+    const tr = clash(trips, 'depart_at', 'arrive_at')
+    if (tr) return message('validation_overlap_trip', { id: tr.id, from: tr.from_city, to: tr.to_city, start: shanghai(tr.depart_at), end: shanghai(tr.arrive_at) })
+  }
+  const en = clash(isEntry ? entries : entries.filter(x => x.kind !== 'leave'), 'starts_at', 'ends_at')
+  if (en) return message('validation_overlap_entry', { kind: en.kind, id: en.id, city: en.city, start: shanghai(en.starts_at), end: shanghai(en.ends_at) })
+  return ''
+}
+
 // checkTrip returns {field: message} for what the server would refuse of a trip, given the
-// engineer's other trips on this device and the device's clock (the server uses its own).
-export function checkTrip(trip, others, now = Date.now()) {
+// engineer's other trips and schedule entries on this device and the device's clock (the
+// server uses its own).
+export function checkTrip(trip, trips, entries = [], now = Date.now()) {
   const errs = {}
   const { minMinutes, maxHours, maxClockSkewMinutes } = rules.trip
   if (trip.from_city && trip.from_city === trip.to_city) errs.to_city = message('validation_same_city')
@@ -74,13 +89,25 @@ export function checkTrip(trip, others, now = Date.now()) {
   else if (mins > maxHours * 60) errs.arrive_at = message('validation_trip_too_long', { max: maxHours, got: (mins / 60).toFixed(1) })
   if (dep > now + maxClockSkewMinutes * 60e3) errs.depart_at = message('validation_depart_in_future', { at: shanghai(dep) })
   if (Object.keys(errs).length) return errs
-  const clash = others
-    .filter(o => o.id !== trip.id && o.depart_at < arr && o.arrive_at > dep)
-    .sort((a, b) => a.depart_at - b.depart_at)[0]
-  if (clash) {
-    errs.depart_at = message('validation_overlap_trip', {
-      id: clash.id, from: clash.from_city, to: clash.to_city, start: shanghai(clash.depart_at), end: shanghai(clash.arrive_at),
-    })
+  const msg = overlap(trip.id, dep, arr, trips, entries, { isEntry: false, isLeave: false })
+  if (msg) errs.depart_at = msg
+  return errs
+}
+
+// checkEntry returns {field: message} for what the server would refuse of a schedule entry: it
+// ends after it starts, within one Asia/Shanghai day (ending at midnight is fine), and does not
+// overlap the engineer's other entries or, unless it is leave, their trips.
+export function checkEntry(entry, trips, entries) {
+  const errs = {}
+  const start = entry.starts_at, end = entry.ends_at
+  if (!start || !end) return errs
+  const day = shanghaiDay(start)
+  if (end <= start) errs.ends_at = message('validation_ends_before_starts')
+  else if (shanghaiDay(end) !== day && end !== fromShanghai(day, '00:00') + 24 * 3600e3) {
+    errs.ends_at = message('validation_not_same_day', { start: shanghai(start), end: shanghai(end) })
   }
+  if (Object.keys(errs).length) return errs
+  const msg = overlap(entry.id, start, end, trips, entries, { isEntry: true, isLeave: entry.kind === 'leave' })
+  if (msg) errs.starts_at = msg
   return errs
 }
