@@ -312,6 +312,20 @@ async function coordinator(browser) {
   const head = require('node:fs').readFileSync(file).subarray(0, 2).toString()
   assert.equal(head, 'PK', 'the download is an XLSX (zip) file')
 
+  step('a token the server no longer accepts: the app asks to sign in again and keeps the device\'s data')
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('feidi.session'))
+    s.token = 'revoked'
+    localStorage.setItem('feidi.session', JSON.stringify(s))
+  })
+  await page.reload()
+  await page.locator('input[name=password]').waitFor(T)
+  assert.equal(await page.inputValue('input[name=email]'), USERS.coordinator.email)
+  await page.fill('input[name=password]', USERS.coordinator.password)
+  await page.click('.card button[type=submit]')
+  await synced(page)
+  assert.equal(await page.locator('input[name=password]').count(), 0)
+
   step('the English switch: the same screen in English, and back')
   await page.click('[data-testid=lang]')
   assert.equal(await text(page, '[data-testid=signout]'), 'Sign out')
@@ -340,8 +354,9 @@ async function main() {
   await browser.close()
   // LokiJS logs this while WatermelonDB sets up a new database (it deletes the empty one it just
   // opened and says so even when the deletion then goes through): not a failure.
-  // The browser also logs the 503 the busy step answers.
-  const known = /Deleting database failed because it's blocked by another connection|status of 503 \(Service Unavailable\)/
+  // The browser also logs the 503 of the busy step (engineer B) and the 401s of the revoked token
+  // step (the coordinator).
+  const known = /Deleting database failed because it's blocked by another connection|^engineerB console: .*status of 503 \(Service Unavailable\)|^coordinator console: .*status of 401 \(Unauthorized\)/
   const errors = browserErrors.filter(e => !known.test(e))
   if (errors.length) {
     process.stdout.write(`FAIL the pages reported ${errors.length} error(s):\n${errors.map(e => '  ' + e).join('\n')}\n`)

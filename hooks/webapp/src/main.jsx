@@ -41,8 +41,8 @@ function useDraft(key, init) {
 }
 const parseJSON = (s, d) => { try { return s ? JSON.parse(s) : d } catch (e) { return d } }
 
-function SignIn() {
-  const [email, setEmail] = useState('')
+function SignIn({ again }) {
+  const [email, setEmail] = useState(again || '')
   const [password, setPassword] = useState('')
   const [err, setErr] = useState('')
   const [busy, setBusy] = useState(false)
@@ -54,8 +54,8 @@ function SignIn() {
     setBusy(false)
   }
   return (
-    <main class="signin">
-      <h1>{t('appName')} <small>成都—大足科创飞地</small></h1>
+    <main class={again ? 'card' : 'signin'}>
+      {again ? <p class="err">{t('sessionExpired')}</p> : <h1>{t('appName')} <small>成都—大足科创飞地</small></h1>}
       <form onSubmit={submit}>
         <label class="field"><span class="label">{t('email')}</span>
           <input name="email" type="email" autocomplete="username" value={email} onInput={e => setEmail(e.target.value)} required /></label>
@@ -64,7 +64,7 @@ function SignIn() {
         {err ? <p class="err" role="alert">{err}</p> : null}
         <button type="submit" disabled={busy}>{t('signIn')}</button>
       </form>
-      <LangSwitch />
+      {again ? null : <LangSwitch />}
     </main>
   )
 }
@@ -199,7 +199,7 @@ function EnterpriseForm() {
 
 // publishedForm is the newest published version of the needs survey form on this device.
 async function publishedForm() {
-  const forms = await all('survey_forms', Q.where('published', true), Q.sortBy('version', Q.desc))
+  const forms = await all('survey_forms', Q.where('code', 'enterprise_needs'), Q.where('published', true), Q.sortBy('version', Q.desc))
   return forms[0] || null
 }
 
@@ -610,6 +610,7 @@ function App() {
     <div class="shell">
       <Header />
       <SyncBar />
+      {s.sync.expired ? <SignIn again={s.session.user.email} /> : null}
       <main>
         {role === 'officer' || role === 'admin' ? <Officer route={route} /> : null}
         {role === 'engineer' ? <Engineer route={route} /> : null}

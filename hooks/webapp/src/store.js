@@ -61,7 +61,8 @@ function openDatabase(wire, userId) {
 // start opens the signed-in user's database and syncs when the network allows.
 export function start() {
   const wire = read(KEY.schema)
-  if (!state.session || !wire) return
+  if (!wire) state.session = null // a session without its schema cannot open a database: sign in again
+  if (!state.session) return
   openDatabase(wire, state.session.user.id)
   // LokiJS writes to IndexedDB every 500 ms; a tab going away writes at once.
   const flush = () => { if (state.db) state.db.adapter.unsafeExecute({ loki: loki => loki.saveDatabase() }) }
@@ -86,12 +87,21 @@ async function refreshSession() {
 
 export async function signIn(email, password) {
   const auth = await api('POST', '/api/collections/users/auth-with-password', { identity: email, password })
-  const previous = state.session && state.session.user.id
+  const previous = state.session
   state.session = { token: auth.token, user: auth.record }
+  if (previous && previous.user.id === auth.record.id && state.db) { // the same user again, after a 401
+    write(KEY.session, state.session)
+    state.sync.expired = false
+    syncNow()
+    return
+  }
+  try {
+    write(KEY.schema, await api('GET', '/api/sync/schema'))
+  } catch (e) {
+    state.session = previous
+    throw e
+  }
   write(KEY.session, state.session)
-  state.sync.expired = false
-  if (previous === auth.record.id && state.db) { syncNow(); return }
-  write(KEY.schema, await api('GET', '/api/sync/schema'))
   start()
 }
 
