@@ -22,7 +22,8 @@ if (!BASE || !process.env.FEIDI_E2E_CHROMIUM) {
   process.exit(2)
 }
 const step = msg => process.stdout.write(`  - ${msg}\n`)
-const T = { timeout: 15000 }
+// Generous: CI runs the other packages' tests on the same two cores meanwhile.
+const T = { timeout: 40000 }
 const browserErrors = []
 
 async function newPhone(browser, name) {
