@@ -132,7 +132,8 @@ async function officer(browser, result) {
   await shot(page, 'webapp-officer-survey.png')
   await page.click('[data-testid=submit]')
   await page.locator('[data-testid=survey-msg]').waitFor(T)
-  assert.match(await text(page, '[data-testid=pending]'), /条待同步/)
+  assert.equal(await text(page, '[data-testid=pending]'), '3 条待同步')
+  assert.equal(await text(page, '[data-testid=pending-by]'), '企业 1 · 问卷 1 · 照片 1')
 
   step('reloads with the network still off: the app and the survey are still there')
   await page.waitForTimeout(1200) // Loki writes to IndexedDB every 500 ms

@@ -4,6 +4,8 @@ const zh = {
   signInFailed: '登录失败：邮箱或密码不对', offlineNoSession: '离线时无法首次登录，请联网后登录。',
   signOutWarn: '本机还有 {n} 条记录未同步，退出会删除它们。仍要退出吗？', signOutOk: '退出并清除本机数据？',
   roles: { officer: '驻企服务专员', engineer: '双聘工程师', coordinator: '培训协调员', admin: '管理员' },
+  tables: { enterprises: '企业', surveys: '问卷', needs: '需求', commute_logs: '行程', schedules: '日程', cohorts: '队列',
+    cohort_members: '学员', engineers: '工程师', survey_forms: '表单', photos: '照片' },
   sync: '同步', syncing: '同步中…', waiting: '{n} 条待同步', allSynced: '已全部同步', lastSync: '上次同步 {at}',
   neverSynced: '尚未同步', offline: '离线', retryIn: '服务器繁忙，{s} 秒后重试', syncFailed: '同步失败：{msg}',
   sessionExpired: '登录已过期，请重新登录（本机数据保留）',
@@ -26,7 +28,7 @@ const zh = {
   month: '月份', chengduDays: '成都天数', dazuDays: '大足天数', tripCount: '跨城次数', hours: '时长（小时）', totalCost: '费用（元）',
   noEngineer: '本机没有您的工程师档案，请先同步。', schedule: '日程', planDay: '安排日程', city: '城市', kind: '类型', kinds: { work: '工作', training: '培训', leave: '请假' }, starts: '开始', ends: '结束', employer: '单位', edit: '修改', deleteTrip: '删除行程', serverRule: '服务器规则：',
   exports: '导出', cohort: '队列', from: '起始月份', to: '结束月份', format: '格式', requestExport: '申请导出',
-  exportStatus: { queued: '排队中', running: '生成中', done: '已完成', failed: '失败' }, download: '下载', rows: '{rows}/{total} 行',
+  exportStatus: { queued: '排队中', running: '生成中', done: '已完成', failed: '失败' }, download: '下载', rows: '{n} 行',
   needsOnline: '需要联网', noCohorts: '本机没有您负责的队列，请先同步。', lang: 'EN',
 }
 const en = {
@@ -34,6 +36,8 @@ const en = {
   signInFailed: 'Sign-in failed: wrong email or password', offlineNoSession: 'The first sign-in needs the network.',
   signOutWarn: '{n} records on this device have not synced; signing out deletes them. Sign out anyway?', signOutOk: 'Sign out and clear this device?',
   roles: { officer: 'Field officer', engineer: 'Engineer', coordinator: 'Coordinator', admin: 'Admin' },
+  tables: { enterprises: 'enterprises', surveys: 'surveys', needs: 'needs', commute_logs: 'trips', schedules: 'schedule', cohorts: 'cohorts',
+    cohort_members: 'members', engineers: 'engineers', survey_forms: 'forms', photos: 'photos' },
   sync: 'Sync', syncing: 'Syncing…', waiting: '{n} waiting to sync', allSynced: 'All synced', lastSync: 'Last sync {at}',
   neverSynced: 'Not synced yet', offline: 'Offline', retryIn: 'Server busy, retrying in {s} s', syncFailed: 'Sync failed: {msg}',
   sessionExpired: 'Session expired: sign in again (data on this device is kept)',
@@ -56,7 +60,7 @@ const en = {
   month: 'Month', chengduDays: 'Chengdu days', dazuDays: 'Dazu days', tripCount: 'Trips', hours: 'Hours', totalCost: 'Cost (yuan)',
   noEngineer: 'No engineer record of yours on this device: sync first.', schedule: 'Schedule', planDay: 'Plan a day', city: 'City', kind: 'Kind', kinds: { work: 'Work', training: 'Training', leave: 'Leave' }, starts: 'Starts', ends: 'Ends', employer: 'Employer', edit: 'Edit', deleteTrip: 'Delete trip', serverRule: 'Server rule: ',
   exports: 'Exports', cohort: 'Cohort', from: 'From month', to: 'To month', format: 'Format', requestExport: 'Request export',
-  exportStatus: { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed' }, download: 'Download', rows: '{rows}/{total} rows',
+  exportStatus: { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed' }, download: 'Download', rows: '{n} rows',
   needsOnline: 'Needs the network', noCohorts: 'No cohort of yours on this device: sync first.', lang: '中文',
 }
 

@@ -90,6 +90,8 @@ function SyncBar() {
     <section class={'syncbar' + (online ? '' : ' off')} aria-live="polite">
       <div>
         <strong data-testid="pending">{s.pending ? t('waiting', { n: s.pending }) : t('allSynced')}</strong>
+        {s.pending ? <span class="muted" data-testid="pending-by">
+          {Object.entries(s.pendingBy).map(([k, n]) => `${t('tables.' + k)} ${n}`).join(' · ')}</span> : null}
         <span class="muted" data-testid="last-sync">{s.lastSync ? t('lastSync', { at: shanghai(s.lastSync).slice(5) }) : t('neverSynced')}</span>
         {status ? <span class="status" data-testid="sync-status">{status}</span> : null}
         {refused ? <span class="refused" data-testid="refused">{t('refused', { n: refused })}</span> : null}
@@ -590,7 +592,7 @@ function Coordinator() {
           <li key={j.id} data-testid="export" data-status={j.status}>
             <span class="title">{names[j.cohort] || j.kind} · {j.period_from}–{j.period_to}</span>
             <span class={'st ' + j.status}>{t('exportStatus.' + j.status) || j.status}</span>
-            {j.total_rows ? <span class="muted">{t('rows', { rows: j.rows, total: j.total_rows })}</span> : null}
+            {j.total_rows ? <span class="muted">{t('rows', { n: j.total_rows })}</span> : null}
             {j.error ? <span class="err">{j.error}</span> : null}
             {j.status === 'done' && j.file ? <button type="button" class="secondary" onClick={() => download(j)} data-testid="download">{t('download')}</button> : null}
           </li>

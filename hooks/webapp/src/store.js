@@ -19,6 +19,7 @@ export const state = {
   sync: { running: false, error: '', retryAt: 0, expired: false },
   lastSync: read(KEY.lastSync),
   pending: 0,
+  pendingBy: {}, // table (or "photos") → how many wait
   rejects: read(KEY.rejects) || {}, // "table/id" → {message, errors}
   dataVersion: 0, // bumped on every change of the local database
 }
@@ -109,13 +110,18 @@ export async function signIn(email, password) {
 async function countPending() {
   if (!state.db) return 0
   let n = 0
+  const by = {}
   for (const table of state.tables) {
-    n += await state.db.get(table).query(Q.where('_status', Q.notEq('synced'))).fetchCount()
-    n += (await state.db.adapter.getDeletedRecords(table)).length
+    const k = await state.db.get(table).query(Q.where('_status', Q.notEq('synced'))).fetchCount() +
+      (await state.db.adapter.getDeletedRecords(table)).length
+    if (k) by[table] = k
+    n += k
   }
-  n += await photos.count()
-  state.pending = n
-  return n
+  const queued = await photos.count()
+  if (queued) by.photos = queued
+  state.pending = n + queued
+  state.pendingBy = by
+  return state.pending
 }
 
 // signOut clears the device: the database, the photo queue, the session.
