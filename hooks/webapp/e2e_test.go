@@ -40,12 +40,13 @@ func serveWithApp(t *testing.T, app core.App) string {
 // TestWebAppInChromium drives the web app in headless Chromium (e2e/app_e2e.js, playwright-core)
 // against a real Feidi: an officer signs in, goes offline, finds an enterprise, adds one (the
 // credit code and phone refused first with the server's wording), fills and submits a survey with
-// a location and a photo, reloads offline, comes back online and syncs; an engineer's impossible
-// trip and a planned day over a work day are refused before sync and fixed; two browser contexts of one engineer converge (one of
-// them waiting out a 503 Retry-After), a trip the server refuses shows the reason next to it and
-// syncs once fixed, and signing out with an unsynced trip warns and clears the device; a returned
-// survey is resubmitted; a coordinator downloads an export. What the browser made is then read
-// back from the server's database here.
+// a location and a photo, reloads offline, comes back online and syncs; a returned survey is
+// resubmitted. An engineer's impossible trip and a planned day over a work day are refused before
+// sync and fixed; two browser contexts of one engineer converge, one waiting out a 503
+// Retry-After, one getting a 409 and syncing again; a trip the server refuses shows the reason
+// next to it and syncs once fixed; signing out with an unsynced trip warns and clears the device.
+// A coordinator downloads an export, signs in again after a refused token, switches to English.
+// What the browser made is then read back from the server's database here.
 func TestWebAppInChromium(t *testing.T) {
 	nodePath, browser := node(t), chromium(t)
 	app := at.Enclave.App(t)

@@ -216,6 +216,36 @@ async function engineer(browser, result) {
   assert.equal(await text(a, '[data-testid=trip-count]'), '2')
   assert.equal(await text(B.page, '[data-testid=trip-count]'), '2')
 
+  step('a conflict: B pushes a change of the trip between A\'s pull and push; A\'s push gets 409 and A syncs again by itself')
+  const statuses = []
+  a.on('response', r => { if (r.url().includes('/api/sync/push')) statuses.push(r.status()) })
+  let held = 1
+  await a.route('**/api/sync/push*', async route => {
+    if (held-- > 0) {
+      await B.page.click(`[data-testid=trip][data-id="${result.Trip}"]`)
+      await B.page.fill('input[name=cost_yuan]', '88')
+      await B.page.click('[data-testid=save-trip]')
+      await B.page.click('[data-testid=sync]')
+      await synced(B.page)
+    }
+    await route.continue()
+  })
+  await a.click(`[data-testid=trip][data-id="${result.Trip}"]`)
+  await a.fill('input[name=note]', 'G8594次 二等座')
+  await a.click('[data-testid=save-trip]')
+  await a.click('[data-testid=sync]')
+  await a.waitForFunction(() => document.querySelector('[data-testid=last-sync]') && !document.querySelector('[data-testid=sync-status]') &&
+    document.querySelector('[data-testid=pending]').textContent === '已全部同步', null, T)
+  assert.deepEqual(statuses.slice(0, 2), [409, 200], `A's pushes answered ${statuses}`)
+  await a.unroute('**/api/sync/push*')
+  await B.page.click('[data-testid=sync]')
+  await synced(B.page)
+  for (const { page } of [A, B]) {
+    await page.locator(`[data-testid=trip][data-id="${result.Trip}"]`, { hasText: 'G8594次 二等座' }).waitFor(T)
+  }
+  // A's note and B's cost both stand (the pull merged per column): 96.50 for the fixture trip + 88.
+  for (const { page } of [A, B]) assert.equal(await text(page, '[data-testid=cost]'), '184.50')
+
   step('A goes offline; B logs 6 March 10:00–11:20 and syncs; A logs 10:30–12:00, which it cannot know clashes')
   await A.ctx.setOffline(true)
   const b = B.page
@@ -356,9 +386,9 @@ async function main() {
   await browser.close()
   // LokiJS logs this while WatermelonDB sets up a new database (it deletes the empty one it just
   // opened and says so even when the deletion then goes through): not a failure.
-  // The browser also logs the 503 of the busy step (engineer B) and the 401s of the revoked token
-  // step (the coordinator).
-  const known = /Deleting database failed because it's blocked by another connection|^engineerB console: .*status of 503 \(Service Unavailable\)|^coordinator console: .*status of 401 \(Unauthorized\)/
+  // The browser also logs the 503 of the busy step (engineer B), the 409 of the conflict step
+  // (engineer A) and the 401s of the revoked token step (the coordinator).
+  const known = /Deleting database failed because it's blocked by another connection|^engineerB console: .*status of 503 \(Service Unavailable\)|^engineerA console: .*status of 409 \(Conflict\)|^coordinator console: .*status of 401 \(Unauthorized\)/
   const errors = browserErrors.filter(e => !known.test(e))
   if (errors.length) {
     process.stdout.write(`FAIL the pages reported ${errors.length} error(s):\n${errors.map(e => '  ' + e).join('\n')}\n`)
