@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,5 +47,34 @@ func TestBadSettingStopsServe(t *testing.T) {
 				t.Fatalf("serve with %v: %v, want an error naming %s:\n%s", vars, err, name, out)
 			}
 		})
+	}
+}
+
+// TestEmbeddedWebAppIsWhole checks that the binary carries the web app: the page, and every file
+// the service worker caches as the app shell (hooks/webapp builds them into pb_public/).
+func TestEmbeddedWebAppIsWhole(t *testing.T) {
+	sw, err := fs.ReadFile(publicFS(), "sw.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`const SHELL = (\[.*\])`).FindSubmatch(sw)
+	if m == nil {
+		t.Fatal("sw.js names no shell")
+	}
+	var shell []string
+	if err := json.Unmarshal(m[1], &shell); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range shell {
+		name := strings.TrimPrefix(p, "/")
+		if name == "" {
+			name = "index.html"
+		}
+		if _, err := fs.Stat(publicFS(), name); err != nil {
+			t.Errorf("the shell names %s, which the binary does not embed: %v", p, err)
+		}
+	}
+	if len(shell) < 5 {
+		t.Errorf("shell %v: want the page, bundle, stylesheet, manifest and icons", shell)
 	}
 }
