@@ -51,9 +51,10 @@ type pushRun struct {
 	last    int64 // the device's last pull
 	changes []change
 
-	stored   map[string]map[string]int64 // table → id → sync_seq of the records that exist
-	rejected map[string][]string         // table → ids refused, for the answer
-	seen     map[string]bool             // reference verdicts, shared by the push's records
+	stored    map[string]map[string]int64 // table → id → sync_seq of the records that exist
+	unchanged map[string]map[string]bool  // records the pusher sees already holding the pushed values
+	rejected  map[string][]string         // table → ids refused, for the answer
+	seen      map[string]bool             // reference verdicts, shared by the push's records
 
 	savepoints *savepoints // prepared for the push's transaction
 }

@@ -33,8 +33,8 @@ func (p *pushRun) apply() error {
 	creatable := map[string]map[string]bool{}
 	for _, c := range p.changes {
 		name := c.table.Name
-		if _, exists := p.stored[name][c.id]; c.delete && !exists {
-			cleared[name] = append(cleared[name], c.id) // already gone: nothing to write
+		if _, exists := p.stored[name][c.id]; (c.delete && !exists) || p.unchanged[name][c.id] {
+			cleared[name] = append(cleared[name], c.id) // already gone, or already so: nothing to write
 			continue
 		}
 		if _, done := creatable[name]; !done && !c.delete {

@@ -63,6 +63,7 @@ func (p *pushRun) findConflicts() error {
 		return err
 	}
 	conflicts := conflictError{}
+	p.unchanged = map[string]map[string]bool{}
 	if !st.knows(p.last) {
 		// too old to tell, or a timestamp this server never gave out: pull first
 		for _, c := range p.changes {
@@ -92,7 +93,11 @@ func (p *pushRun) findConflicts() error {
 				if err != nil {
 					return err
 				}
-				if same {
+				if same { // the same push again, its answer lost: nothing to write
+					if p.unchanged[c.table.Name] == nil {
+						p.unchanged[c.table.Name] = map[string]bool{}
+					}
+					p.unchanged[c.table.Name][c.id] = true
 					continue
 				}
 			}

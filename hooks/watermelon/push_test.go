@@ -51,7 +51,8 @@ func TestPushAppliesCreatesUpdatesAndDeletes(t *testing.T) {
 	const deviceID = "k3JdT8sQ2mN9xYz1"
 	const uuid = "0b7f2c1e-9d3a-4f5b-8e6c-1a2b3c4d5e6f"
 	form, _ := at.PublishedFormID(app)
-	status, answer := officer.push(tables(map[string]map[string]any{
+	firstPull := officer.last
+	first := tables(map[string]map[string]any{
 		"enterprises": set([]map[string]any{
 			wm("created", map[string]any{"id": deviceID, "name": "大足新兴五金厂", "uscc": at.ValidUSCC3, "industry": "hardware",
 				"location": `{"lon":105.72,"lat":29.7}`, "employees": 35, "created": 0, "updated": 0}),
@@ -64,7 +65,8 @@ func TestPushAppliesCreatesUpdatesAndDeletes(t *testing.T) {
 			wm("updated", map[string]any{"id": "MissingSurvey001", "enterprise": at.Enterprise, "form": form,
 				"officer": at.OfficerA, "status": "draft"}), // an update of a missing record creates it
 		}),
-	}))
+	})
+	status, answer := officer.push(first)
 	if status != 200 || len(answer) != 0 {
 		t.Fatalf("push: %d %v", status, answer)
 	}
@@ -95,11 +97,23 @@ func TestPushAppliesCreatesUpdatesAndDeletes(t *testing.T) {
 		t.Errorf("pushed survey missing from the next pull's updated: %v", ids(a.Changes["surveys"].Updated))
 	}
 
-	// A retried push — same records, same last_pulled_at, its first answer lost — is applied
-	// once, not duplicated, and is no conflict.
+	// A retried push — the same records with the same last_pulled_at, its first answer lost
+	// before the device could pull — is no conflict (every record already holds the pushed
+	// values) and is applied once, not duplicated.
 	retry := *officer
-	retry.last = 0
+	retry.last = firstPull
 	count, _ := app.CountRecords("enterprises")
+	surveys, _ := app.CountRecords("surveys")
+	if status, answer := retry.push(first); status != 200 || len(answer) != 0 {
+		t.Errorf("the first push replayed with its own last_pulled_at: %d %v", status, answer)
+	}
+	if n, _ := app.CountRecords("enterprises"); n != count {
+		t.Errorf("the replayed push made %d enterprises of %d", n, count)
+	}
+	if n, _ := app.CountRecords("surveys"); n != surveys {
+		t.Errorf("the replayed push made %d surveys of %d", n, surveys)
+	}
+	// And pushed again after a pull in between, as a new push of the same values.
 	officer.last = a.Timestamp
 	status, answer = officer.push(tables(map[string]map[string]any{
 		"enterprises": set([]map[string]any{wm("created", map[string]any{"id": deviceID, "name": "大足新兴五金厂",

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"feidi/hooks/lib/tz"
 )
 
 // idPattern is what a synced record's id may be: WatermelonDB's default 16 characters of
@@ -52,8 +54,8 @@ func (c *column) appendValue(buf []byte, v any) []byte {
 		if s == "" {
 			return append(buf, "null"...)
 		}
-		if ms, ok := storedMillis(s); ok {
-			return strconv.AppendInt(buf, ms, 10)
+		if t, err := tz.ParseStored(s); err == nil { // PocketBase's form, read without time.Parse
+			return strconv.AppendInt(buf, t.UnixMilli(), 10)
 		}
 		dt, err := types.ParseDateTime(s)
 		if err != nil || dt.IsZero() {
@@ -71,36 +73,6 @@ func (c *column) appendValue(buf []byte, v any) []byte {
 	default:
 		return appendString(buf, text(v))
 	}
-}
-
-// storedMillis reads PocketBase's stored form of a date, "2006-01-02 15:04:05.000Z", without
-// time.Parse, which was an eighth of a large pull; anything else is left to the general parser.
-func storedMillis(s string) (int64, bool) {
-	if len(s) != 24 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z' {
-		return 0, false
-	}
-	num := func(from, to int) (int, bool) {
-		n := 0
-		for i := from; i < to; i++ {
-			if s[i] < '0' || s[i] > '9' {
-				return 0, false
-			}
-			n = n*10 + int(s[i]-'0')
-		}
-		return n, true
-	}
-	var f [7]int
-	for i, span := range [7][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}, {20, 23}} {
-		n, ok := num(span[0], span[1])
-		if !ok {
-			return 0, false
-		}
-		f[i] = n
-	}
-	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59 {
-		return 0, false
-	}
-	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], f[6]*int(time.Millisecond), time.UTC).UnixMilli(), true
 }
 
 func text(v any) string {
