@@ -1,6 +1,9 @@
 package validate
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizeUSCC(t *testing.T) {
 	const valid = "91350100M000100Y43" // the example of GB 32100-2015 given in DOMAIN.md
@@ -41,5 +44,18 @@ func TestNormalizePhone(t *testing.T) {
 		if got, err := NormalizePhone(bad); err == nil {
 			t.Errorf("NormalizePhone(%q) = %q, want an error", bad, got)
 		}
+	}
+}
+
+// Found by FuzzNormalizeUSCC (testdata/fuzz/FuzzNormalizeUSCC): a code typed with a Chinese input
+// method in full-width characters was refused as not having 18 characters, and a character
+// outside ASCII was named by its first byte alone, which is not text.
+func TestNormalizeUSCCReadsFullWidthAndNamesTheCharacter(t *testing.T) {
+	if got, err := NormalizeUSCC("\u3000９１３５０１００ｍ０００１００ｙ４３"); err != nil || got != "91350100M000100Y43" {
+		t.Errorf("full-width code = %q, %v", got, err)
+	}
+	_, err := NormalizeUSCC("91350100M000100Y4é")
+	if err == nil || !strings.Contains(err.Error(), "'É'") {
+		t.Errorf("a code with é: %v", err)
 	}
 }

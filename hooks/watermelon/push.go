@@ -71,26 +71,7 @@ func push(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	var body pushBody
-	dec := json.NewDecoder(http.MaxBytesReader(e.Response, e.Request.Body, MaxPushBytes))
-	dec.UseNumber()
-	if err := dec.Decode(&body); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return e.Error(http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("A push may carry at most %d MiB; split it into several.", MaxPushBytes>>20), nil)
-		}
-		return e.BadRequestError("The push body is not the JSON WatermelonDB sends: {\"changes\": {...}, \"lastPulledAt\": N}.",
-			validation.Errors{"body": validation.NewError("sync_bad_json", err.Error())})
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return e.BadRequestError("The push body has more after its JSON object.", nil)
-	}
-	last, err := lastPulledAt(e, body.LastPulledAt)
-	if err != nil {
-		return err
-	}
-	changes, err := parseChanges(e, s, body.Changes)
+	last, changes, err := decodePush(e, s)
 	if err != nil {
 		return err
 	}
@@ -119,6 +100,36 @@ func push(e *core.RequestEvent) error {
 		return e.JSON(http.StatusOK, map[string]any{})
 	}
 	return e.JSON(http.StatusOK, map[string]any{"experimentalRejectedIds": run.rejected})
+}
+
+// decodePush reads a push body: the JSON WatermelonDB sends, the timestamp of the pull before
+// it, and every record checked for shape and converted to field values. Its errors are the
+// answers to send (4xx).
+func decodePush(e *core.RequestEvent, s *appSchema) (int64, []change, error) {
+	var body pushBody
+	dec := json.NewDecoder(http.MaxBytesReader(e.Response, e.Request.Body, MaxPushBytes))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return 0, nil, e.Error(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("A push may carry at most %d MiB; split it into several.", MaxPushBytes>>20), nil)
+		}
+		return 0, nil, e.BadRequestError("The push body is not the JSON WatermelonDB sends: {\"changes\": {...}, \"lastPulledAt\": N}.",
+			validation.Errors{"body": validation.NewError("sync_bad_json", err.Error())})
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return 0, nil, e.BadRequestError("The push body has more after its JSON object.", nil)
+	}
+	last, err := lastPulledAt(e, body.LastPulledAt)
+	if err != nil {
+		return 0, nil, err
+	}
+	changes, err := parseChanges(e, s, body.Changes)
+	if err != nil {
+		return 0, nil, err
+	}
+	return last, changes, nil
 }
 
 func lastPulledAt(e *core.RequestEvent, fromBody *json.Number) (int64, error) {

@@ -3,9 +3,11 @@ package watermelon
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -141,8 +143,13 @@ func (c *column) decode(v any) (any, error) {
 		case nil:
 			return "", nil
 		case float64:
-			if n < -62135596800000 || n > 253402300799000 {
+			// The first instant of year 1 is Go's zero time, which PocketBase stores as no date:
+			// it would come back null.
+			if n <= -62135596800000 || n > 253402300799000 {
 				return nil, fmt.Errorf("must be milliseconds since 1970 within the years 1 to 9999")
+			}
+			if n != math.Trunc(n) {
+				return nil, fmt.Errorf("must be whole milliseconds since 1970")
 			}
 			return time.UnixMilli(int64(n)).UTC(), nil
 		}
@@ -155,8 +162,8 @@ func (c *column) decode(v any) (any, error) {
 			if s == "" {
 				return nil, nil
 			}
-			var parsed any
-			if err := json.Unmarshal([]byte(s), &parsed); err != nil {
+			parsed, err := parseJSONText(s)
+			if err != nil {
 				return nil, fmt.Errorf("must be JSON text: %v", err)
 			}
 			return parsed, nil
@@ -171,4 +178,19 @@ func (c *column) decode(v any) (any, error) {
 		}
 		return nil, fmt.Errorf("must be a string")
 	}
+}
+
+// parseJSONText reads one JSON value, keeping its numbers as written: an answer of
+// 12345678901234567890 read as a float64 would be stored as 12345678901234567000.
+func parseJSONText(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("more after the JSON value")
+	}
+	return v, nil
 }
