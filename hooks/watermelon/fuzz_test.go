@@ -101,36 +101,47 @@ func clientError(t *testing.T, err error) {
 }
 
 // roundTrip checks that a decoded push value comes back as itself: stored in the column by
-// SQLite, read and written as the pull writes it, read again by the push decoder, stored again —
-// the same stored value. A device that pulls what it pushed and pushes it again changes nothing.
+// SQLite, read and written as the pull writes it, read again by the push decoder and stored
+// again — the same stored value. A device that pulls what it pushed and pushes it again changes
+// nothing. It returns what the pull sent, as the device reads it.
 func roundTrip(t *testing.T, app core.App, tb *table, col *column, decoded any) (pulled any) {
 	t.Helper()
-	first := driverValue(t, app, tb, col, decoded)
-	if _, err := app.DB().Update(tb.Name, dbx.Params{col.Name: first}, dbx.HashExp{"id": roundTripID}).Execute(); err != nil {
+	first := store(t, app, tb, col, decoded)
+	wire := col.appendValue(nil, first)
+	dec := json.NewDecoder(bytes.NewReader(wire))
+	dec.UseNumber()
+	if err := dec.Decode(&pulled); err != nil {
+		t.Fatalf("%s.%s: the pull wrote %s, not JSON: %v", tb.Name, col.Name, wire, err)
+	}
+	c, _, err := parseRaw(tb, map[string]any{"id": roundTripID, col.Name: pulled})
+	if err != nil {
+		t.Fatalf("%s.%s: the pull wrote %s (stored %#v), which a push of it is refused: %v", tb.Name, col.Name, wire, first, err)
+	}
+	again := store(t, app, tb, col, c.values[col.Name])
+	if fmt.Sprintf("%T %v", first, first) != fmt.Sprintf("%T %v", again, again) {
+		t.Fatalf("%s.%s: stored %#v, pulled as %s, pushed back it is stored as %#v", tb.Name, col.Name, first, wire, again)
+	}
+	return pulled
+}
+
+// store writes v into col of the table's round-trip row as a record holding it would, and
+// returns what SQLite then holds, as the pull reads it.
+func store(t *testing.T, app core.App, tb *table, col *column, v any) any {
+	t.Helper()
+	value := driverValue(t, app, tb, col, v)
+	if _, err := app.DB().Update(tb.Name, dbx.Params{col.Name: value}, dbx.HashExp{"id": roundTripID}).Execute(); err != nil {
 		// The storage refusing what the decoder let through would answer 500.
-		t.Fatalf("%s.%s: storing %#v (from %#v): %v", tb.Name, col.Name, first, decoded, err)
+		t.Fatalf("%s.%s: storing %#v (from %#v): %v", tb.Name, col.Name, value, v, err)
 	}
 	var stored any
 	if err := app.DB().NewQuery("SELECT [[" + col.Name + "]] FROM {{" + tb.Name + "}} WHERE id = {:id}").
 		Bind(dbx.Params{"id": roundTripID}).Row(&stored); err != nil {
 		t.Fatal(err)
 	}
-	wire := col.appendValue(nil, stored)
-	dec := json.NewDecoder(bytes.NewReader(wire))
-	dec.UseNumber()
-	if err := dec.Decode(&pulled); err != nil {
-		t.Fatalf("%s.%s: the pull wrote %s, not JSON: %v", tb.Name, col.Name, wire, err)
+	if b, ok := stored.([]byte); ok {
+		stored = string(b)
 	}
-	raw := map[string]any{"id": roundTripID, col.Name: pulled}
-	c, _, err := parseRaw(tb, raw)
-	if err != nil {
-		t.Fatalf("%s.%s: the pull wrote %s (stored %#v), which a push of it is refused: %v", tb.Name, col.Name, wire, stored, err)
-	}
-	again := driverValue(t, app, tb, col, c.values[col.Name])
-	if fmt.Sprintf("%T %v", first, first) != fmt.Sprintf("%T %v", again, again) {
-		t.Fatalf("%s.%s: stored %#v, pulled as %s, pushed back it is stored as %#v", tb.Name, col.Name, first, wire, again)
-	}
-	return pulled
+	return stored
 }
 
 // driverValue is what a record holding v in col writes to the database.
@@ -176,6 +187,7 @@ func FuzzPushDecode(f *testing.F) {
 			t.Fatalf("accepted lastPulledAt %d", last)
 		}
 		seen := map[string]bool{}
+		checked := 0 // round trips are database writes: a few per exec keep the execs many
 		for _, c := range changes {
 			if !idPattern.MatchString(c.id) {
 				t.Fatalf("accepted id %q", c.id)
@@ -185,7 +197,9 @@ func FuzzPushDecode(f *testing.F) {
 			}
 			seen[c.table.Name+"/"+c.id] = true
 			for name, v := range c.values {
-				roundTrip(t, app, c.table, c.table.byName[name], v)
+				if checked++; checked <= 32 {
+					roundTrip(t, app, c.table, c.table.byName[name], v)
+				}
 			}
 		}
 	})
@@ -241,7 +255,8 @@ func FuzzColumnConversion(f *testing.F) {
 			f, _ := b.Float64()
 			lost = !ok || a != f
 		case asJSONText:
-			if _, isJSON := col.field.(*core.JSONField); isJSON && v != "" {
+			// Inside an object or a list; a number alone is a number (see parseJSONText).
+			if _, isJSON := col.field.(*core.JSONField); isJSON && strings.ContainsAny(v.(string), "[{") {
 				p, _ := pulled.(string)
 				lost = !sameJSON(v.(string), p)
 			}

@@ -180,8 +180,8 @@ func (c *column) decode(v any) (any, error) {
 	}
 }
 
-// parseJSONText reads one JSON value, keeping its numbers as written: an answer of
-// 12345678901234567890 read as a float64 would be stored as 12345678901234567000.
+// parseJSONText reads one JSON value, keeping the numbers inside it as written: an answer of
+// {"n": 12345678901234567890} read as float64 would be stored as 12345678901234567000.
 func parseJSONText(s string) (any, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -191,6 +191,15 @@ func parseJSONText(s string) (any, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("more after the JSON value")
+	}
+	// A number alone is stored by SQLite as a number (a JSON column has NUMERIC affinity):
+	// take it as the float64 it becomes, and refuse one beyond float64, stored as infinity.
+	if n, ok := v.(json.Number); ok {
+		f, err := n.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("the number %s is out of range", n)
+		}
+		return f, nil
 	}
 	return v, nil
 }

@@ -43,6 +43,14 @@ func TestPushedValuesAreTakenAsTypedOrRefused(t *testing.T) {
 	if got, _ := json.Marshal(v); string(got) != `{"n":12345678901234567890,"spend_wan":120.50}` {
 		t.Errorf("answers decoded as %s", got)
 	}
+	// A number alone is stored by SQLite as a number: one beyond float64 would be infinity,
+	// pulled as "+Inf", which no push could send back.
+	if got, err := answers.decode(`1e400`); err == nil {
+		t.Errorf("1e400 taken as %v", got)
+	}
+	if got, err := answers.decode(`0.0`); err != nil || got != float64(0) {
+		t.Errorf("0.0 taken as %#v, %v", got, err)
+	}
 	if _, err := answers.decode(`{"a":1} {"b":2}`); err == nil {
 		t.Error("two JSON values taken as one")
 	}
