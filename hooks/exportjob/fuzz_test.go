@@ -19,6 +19,7 @@ import (
 // The app's routes are served without its serve hooks, so that no worker runs the jobs.
 func FuzzExportParams(f *testing.F) {
 	app := at.Enclave.App(f)
+	app.Settings().RateLimits.Enabled = false // one client sends every exec: the limits would answer 429
 	router, err := apis.NewRouter(app)
 	if err != nil {
 		f.Fatal(err)
@@ -56,7 +57,7 @@ func FuzzExportParams(f *testing.F) {
 			t.Fatal(err)
 		}
 		status, answer := at.Client{T: t, Base: srv.URL, Token: tokens[admin]}.Do(http.MethodPost, "/api/collections/exports/records", body)
-		if status >= 500 || status < 200 {
+		if status >= 500 || status < 200 || status == http.StatusTooManyRequests {
 			t.Fatalf("%s: %d %s", body, status, answer)
 		}
 		if status != http.StatusOK {
