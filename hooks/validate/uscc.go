@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -26,7 +25,7 @@ func NormalizeUSCC(raw string) (string, error) {
 	for _, r := range code {
 		if r >= utf8.RuneSelf || strings.IndexByte(usccAlphabet, byte(r)) < 0 {
 			return "", validation.NewError("validation_uscc_character",
-				"Character "+strconv.QuoteRune(r)+" cannot appear in a unified social credit code (I, O, S, V and Z are never used).")
+				"Character "+string(r)+" cannot appear in a unified social credit code (I, O, S, V and Z are never used).")
 		}
 	}
 	if code[17] != USCCCheckChar(code[:17]) {

@@ -55,7 +55,7 @@ func TestNormalizeUSCCReadsFullWidthAndNamesTheCharacter(t *testing.T) {
 		t.Errorf("full-width code = %q, %v", got, err)
 	}
 	_, err := NormalizeUSCC("91350100M000100Y4é")
-	if err == nil || !strings.Contains(err.Error(), "'É'") {
+	if err == nil || !strings.Contains(err.Error(), "Character É cannot") {
 		t.Errorf("a code with é: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func parsePull(e *core.RequestEvent, s *appSchema) (*pullRequest, error) {
 	p := &pullRequest{whole: map[string]string{}}
 	if raw := q.Get("last_pulled_at"); raw != "" && raw != "null" && raw != "undefined" {
 		n, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || !digits(raw) {
 			errs["last_pulled_at"] = validation.NewError("sync_bad_last_pulled_at", "last_pulled_at must be the timestamp of the previous pull (a whole number), or absent on the first sync.")
 		}
 		p.lastPulledAt = n
@@ -45,7 +45,7 @@ func parsePull(e *core.RequestEvent, s *appSchema) (*pullRequest, error) {
 	if raw := q.Get("schema_version"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		switch {
-		case err != nil || n < 1:
+		case err != nil || n < 1 || !digits(raw):
 			errs["schema_version"] = validation.NewError("sync_bad_schema_version", "schema_version must be a whole number from 1.")
 		case n > schemaVersion:
 			errs["schema_version"] = validation.NewError("sync_schema_too_new",
@@ -82,6 +82,17 @@ func parsePull(e *core.RequestEvent, s *appSchema) (*pullRequest, error) {
 		return nil, e.BadRequestError("Invalid sync pull.", errs)
 	}
 	return p, nil
+}
+
+// digits says whether s is written in decimal digits only, as the server writes its timestamps:
+// strconv reads "+5" and "-0" too.
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // pull answers GET /api/sync/pull. The answer is streamed table by table straight from SQLite,

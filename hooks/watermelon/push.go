@@ -138,7 +138,7 @@ func lastPulledAt(e *core.RequestEvent, fromBody *json.Number) (int64, error) {
 		raw = fromBody.String()
 	}
 	n, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || n < 1 {
+	if err != nil || n < 1 || !digits(raw) {
 		return 0, e.BadRequestError("A push needs the timestamp of the pull before it.", validation.Errors{
 			"last_pulled_at": validation.NewError("sync_bad_last_pulled_at", "last_pulled_at must be the timestamp the last pull returned.")})
 	}
