@@ -6,10 +6,12 @@
 package faults
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -59,11 +61,13 @@ type Proxy struct {
 	faulty   atomic.Bool
 	inflight sync.WaitGroup // requests sent upstream, including late ones
 
-	mu       sync.Mutex
-	rng      *rand.Rand
-	counts   map[Kind]int
-	passed   uint64        // requests sent upstream so far
-	overtake chan struct{} // closed (and replaced) whenever a request is sent upstream
+	mu     sync.Mutex
+	rng    *rand.Rand
+	counts map[Kind]int
+	// cutAnswers counts what the server answered the requests whose body was cut, by status.
+	cutAnswers map[string]int
+	passed     uint64        // requests sent upstream so far
+	overtake   chan struct{} // closed (and replaced) whenever a request is sent upstream
 }
 
 // NewProxy listens on a free 127.0.0.1 port and forwards to upstream (a base URL), faulty from
@@ -78,7 +82,7 @@ func NewProxy(upstream string, cfg Config) (*Proxy, error) {
 	transport.DisableCompression = true // the device's Accept-Encoding goes through as it asked
 	p := &Proxy{cfg: cfg, upstream: strings.TrimSuffix(upstream, "/"), listener: l,
 		http: &http.Client{Transport: transport, Timeout: 2 * time.Minute}, rng: rand.New(rand.NewPCG(cfg.Seed, 15)),
-		counts: map[Kind]int{}, overtake: make(chan struct{})}
+		counts: map[Kind]int{}, cutAnswers: map[string]int{}, overtake: make(chan struct{})}
 	p.faulty.Store(true)
 	p.server = &http.Server{Handler: p}
 	go p.server.Serve(l)
@@ -112,6 +116,13 @@ func (p *Proxy) Counts() map[Kind]int {
 	return out
 }
 
+// CutAnswers is what the server answered the requests whose body was cut, by status line.
+func (p *Proxy) CutAnswers() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.cutAnswers)
+}
+
 // Report is the counts as one line per kind.
 func (p *Proxy) Report() string {
 	c := p.Counts()
@@ -122,6 +133,9 @@ func (p *Proxy) Report() string {
 		total += c[k]
 	}
 	fmt.Fprintf(&b, "  %-24s %6d\n  %-24s %6d\n", "faults in all", total, Unharmed, c[Unharmed])
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(&b, "  the server's answers to the cut requests: %v\n", p.cutAnswers)
 	return b.String()
 }
 
@@ -157,27 +171,26 @@ type answer struct {
 
 var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Te", "Trailer", "Content-Length"}
 
-// forward sends the request upstream, whatever happened to the device meanwhile, with at most
-// cut bytes of its body (cut < 0: all of it).
-func (p *Proxy) forward(r *http.Request, body []byte, cut int) (*answer, error) {
-	p.inflight.Add(1)
-	defer p.inflight.Done()
+// passing notes that a request is sent upstream, for the reordered ones waiting for it.
+func (p *Proxy) passing() {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.passed++
 	close(p.overtake)
 	p.overtake = make(chan struct{})
-	p.mu.Unlock()
-	var rd io.Reader = bytes.NewReader(body)
-	if cut >= 0 {
-		rd = io.LimitReader(rd, int64(cut))
-	}
-	req, err := http.NewRequestWithContext(context.Background(), r.Method, p.upstream+r.URL.RequestURI(), rd)
+}
+
+// forward sends the request upstream, whatever happened to the device meanwhile.
+func (p *Proxy) forward(r *http.Request, body []byte) (*answer, error) {
+	p.inflight.Add(1)
+	defer p.inflight.Done()
+	p.passing()
+	req, err := http.NewRequestWithContext(context.Background(), r.Method, p.upstream+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	req.ContentLength = int64(len(body)) // a cut body ends short of what it announced
 	if len(body) == 0 {
-		req.Body, req.ContentLength = http.NoBody, 0
+		req.Body = http.NoBody
 	}
 	req.Header = r.Header.Clone()
 	for _, h := range hopByHop {
@@ -193,6 +206,47 @@ func (p *Proxy) forward(r *http.Request, body []byte, cut int) (*answer, error) 
 		return nil, err
 	}
 	return &answer{status: res.StatusCode, header: res.Header, body: data}, nil
+}
+
+// cutRequest sends the request upstream on a connection of its own, announcing the whole body
+// and sending only its first n bytes, then ends the connection (after a moment, so that the
+// server has read what came).
+func (p *Proxy) cutRequest(r *http.Request, body []byte, n int) {
+	p.inflight.Add(1)
+	defer p.inflight.Done()
+	p.passing()
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(p.upstream, "http://"), 5*time.Second)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var head bytes.Buffer
+	fmt.Fprintf(&head, "%s %s HTTP/1.1\r\nHost: %s\r\n", r.Method, r.URL.RequestURI(), r.Host)
+	h := r.Header.Clone()
+	for _, k := range hopByHop {
+		h.Del(k)
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	_ = h.Write(&head)
+	head.WriteString("\r\n")
+	head.Write(body[:n])
+	if _, err := conn.Write(head.Bytes()); err != nil {
+		return
+	}
+	// No more comes: the server reads the end of the connection mid-body. What it answers, if it
+	// can, is kept for the report.
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.CloseWrite()
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	status := "no answer"
+	if res, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+		status = res.Status
+		res.Body.Close()
+	}
+	p.mu.Lock()
+	p.cutAnswers[status]++
+	p.mu.Unlock()
 }
 
 // hangUp closes the device's connection without an answer (or after what was written).
@@ -230,7 +284,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case CutRequest:
 		p.count(kind)
-		_, _ = p.forward(r, body, int(frac*float64(len(body)-1))) // fails: the body ends short
+		p.cutRequest(r, body, int(frac*float64(len(body)-1)))
 		hangUp(w)
 		return
 	case Delay:
@@ -242,7 +296,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		go func() {
 			defer p.inflight.Done()
 			time.Sleep(p.cfg.Late)
-			_, _ = p.forward(r, body, -1)
+			_, _ = p.forward(r, body)
 		}()
 		<-r.Context().Done()
 		hangUp(w)
@@ -267,7 +321,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		results := make(chan *answer, 2)
 		for range 2 {
 			go func() {
-				a, _ := p.forward(r, body, -1)
+				a, _ := p.forward(r, body)
 				results <- a
 			}()
 		}
@@ -276,7 +330,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a = <-results
 		}
 	} else {
-		a, err = p.forward(r, body, -1)
+		a, err = p.forward(r, body)
 	}
 	if a == nil {
 		hangUp(w) // the server is unreachable: as a network would
@@ -299,7 +353,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		go func() {
 			defer p.inflight.Done()
 			time.Sleep(time.Duration((0.2 + frac) * float64(p.cfg.MaxDelay)))
-			_, _ = p.forward(r, body, -1)
+			_, _ = p.forward(r, body)
 		}()
 	default:
 		a.write(w, len(a.body))

@@ -115,6 +115,11 @@ func TestDevicesConvergeThroughFaults(t *testing.T) {
 	t.Logf("setup %.1f s, under faults %.1f s: %d synchronize() calls, %d failed; the worst round took %d attempts; %d stalled",
 		setup.Seconds(), faulty.Seconds(), syncs, failed, worst, stalled)
 	t.Logf("faults injected:\n%s", proxy.Report())
+	for status, n := range proxy.CutAnswers() {
+		if status != "no answer" && status[0] != '4' {
+			t.Errorf("the server answered %d requests cut mid-body %s, want a 4xx", n, status)
+		}
+	}
 
 	// What the server holds, read past the proxy.
 	direct := fleet.NewClient(f.srv.URL(), 4, time.Minute)
