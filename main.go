@@ -24,11 +24,11 @@ import (
 )
 
 func main() {
+	cfg, err := settings.FromEnv()
 	// Not pocketbase.New(): it turns on SQL logging under `go run`, which is how the README starts us.
-	app := pocketbase.NewWithConfig(pocketbase.Config{})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: replica.DBConnect(cfg.Replica)})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})
-	cfg, err := settings.FromEnv()
 	if err != nil {
 		// Only serve refuses: migrate and superuser still run, to mend a data dir.
 		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
