@@ -71,13 +71,14 @@ func Register(app core.App, r *settings.Replica) {
 // (logged) while the app serves.
 func start(app core.App, r *settings.Replica) (*litestream.Store, error) {
 	db := litestream.NewDB(filepath.Join(app.DataDir(), "data.db"))
-	db.Logger = logger(app)
 	// The WAL is looked at as often as it is shipped: together they are the window a dead disk loses.
 	db.MonitorInterval = r.SyncInterval
 	rep := litestream.NewReplicaWithClient(db, client(r))
 	rep.SyncInterval = r.SyncInterval
 	db.Replica = rep
 	store := litestream.NewStore([]*litestream.DB{db}, litestream.DefaultCompactionLevels)
+	store.Logger = logger(app)
+	db.SetLogger(store.Logger.With("db", "data.db"))
 	if err := store.Open(context.Background()); err != nil {
 		return nil, err
 	}

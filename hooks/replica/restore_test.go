@@ -255,9 +255,11 @@ func TestRestoreAfterTheDiskIsLost(t *testing.T) {
 	}
 
 	// The scheduled backup (asked for now): the files and an older data.db, in the backups' bucket.
+	backupStart := time.Now()
 	if status := su.json(http.MethodPost, "/api/backups", map[string]string{"name": "before_the_loss.zip"}, nil); status != 204 {
 		t.Fatalf("backup: %d\n%s", status, srv.output())
 	}
+	t.Logf("the backup took %v", time.Since(backupStart))
 	// More trips after the backup: only the replica has them.
 	acked = append(acked, load(t, su, devices, 40, 80, 4)...)
 
