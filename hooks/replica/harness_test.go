@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -133,10 +132,6 @@ func serve(t testing.TB, env []string, dir string) *server {
 	}
 	go func() { s.cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() {
-		if t.Failed() && os.Getenv("DEBUG_QUIT") != "" {
-			s.cmd.Process.Signal(syscall.SIGQUIT)
-			<-s.done
-		}
 		s.kill()
 		if t.Failed() {
 			t.Logf("feidi serve --dir %s said:\n%s", dir, s.output())

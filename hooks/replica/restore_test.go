@@ -324,6 +324,10 @@ func TestRestoreAfterTheDiskIsLost(t *testing.T) {
 	// signs with the same keys).
 	phone.base = srv2.base
 	held := len(phone.trips)
+	// A push as of the old timestamp is told to pull first.
+	if status, out := phone.push([]map[string]any{trip(1, 199, phone.engineer)}); status != http.StatusConflict {
+		t.Fatalf("a push as of a pull before the loss: %d %s, want 409", status, out)
+	}
 	a := phone.pull()
 	if a.Strategy != "replacement" {
 		t.Fatalf("the phone's first pull after the restore: strategy %q, want a replacement", a.Strategy)
