@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log"
 	"net/http"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
@@ -17,22 +18,32 @@ import (
 	_ "time/tzdata" // days are counted in Asia/Shanghai whatever the host has installed
 
 	"feidi/hooks"
+	"feidi/hooks/replica"
 	"feidi/hooks/settings"
 	_ "feidi/migrations"
 )
 
 func main() {
+	cfg, err := settings.FromEnv()
 	// Not pocketbase.New(): it turns on SQL logging under `go run`, which is how the README starts us.
-	app := pocketbase.NewWithConfig(pocketbase.Config{})
+	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: replica.DBConnect(cfg.Replica)})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})
-	cfg, err := settings.FromEnv()
 	if err != nil {
 		// Only serve refuses: migrate and superuser still run, to mend a data dir.
 		app.OnServe().BindFunc(func(*core.ServeEvent) error { return err })
 	}
 	hooks.Register(app, cfg)
 	app.RootCmd.AddCommand(hooks.Commands(app)...)
+	restore := replica.Command(cfg.Replica, err)
+	app.RootCmd.AddCommand(restore)
+	if cmd, _, findErr := app.RootCmd.Find(os.Args[1:]); findErr == nil && cmd == restore {
+		// Not app.Start(): it would open (and create) a data dir first, and restore builds one.
+		if app.RootCmd.Execute() != nil {
+			os.Exit(1)
+		}
+		return
+	}
 
 	app.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Func: func(e *core.ServeEvent) error {

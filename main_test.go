@@ -31,6 +31,9 @@ func TestBadSettingStopsServe(t *testing.T) {
 		"FEIDI_SHARING_SECRET":      {"FEIDI_SHARING_URL=https://share.example"},
 		"FEIDI_COLLEGE_TIMEOUT":     {"FEIDI_COLLEGE_URL=https://c.example", "FEIDI_COLLEGE_SECRET=0123456789abcdef", "FEIDI_COLLEGE_TIMEOUT=10"},
 		"FEIDI_SYNC_TOMBSTONE_DAYS": {"FEIDI_SYNC_TOMBSTONE_DAYS=abc"},
+		"FEIDI_REPLICA_ENDPOINT":    {"FEIDI_REPLICA_BUCKET=feidi-replica", "FEIDI_REPLICA_ENDPOINT=s3.example.com"},
+		"FEIDI_BACKUP_CRON": {"FEIDI_REPLICA_BUCKET=feidi-replica", "FEIDI_REPLICA_ACCESS_KEY=k", "FEIDI_REPLICA_SECRET=s",
+			"FEIDI_BACKUP_BUCKET=feidi-backups", "FEIDI_BACKUP_CRON=hourly"},
 	}
 	for name, vars := range cases {
 		t.Run(name, func(t *testing.T) {

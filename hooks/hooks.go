@@ -17,6 +17,7 @@ import (
 	"feidi/hooks/indicators"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
+	"feidi/hooks/replica"
 	"feidi/hooks/settings"
 	"feidi/hooks/validate"
 	"feidi/hooks/watermelon"
@@ -36,6 +37,7 @@ func Register(app core.App, s settings.Settings) {
 	feed.Register(app)
 	indicators.Register(app)
 	devices.Register(app)
+	replica.Register(app, s.Replica)
 }
 
 // Commands returns Feidi's own commands for the command line.

@@ -41,6 +41,17 @@ func TestWorkflowRules(t *testing.T) {
 			}
 		}
 	}
+	noteIs := func(id, want string) func(t testing.TB, app *tests.TestApp) {
+		return func(t testing.TB, app *tests.TestApp) {
+			r, err := app.FindRecordById("surveys", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.GetString("review_note"); got != want {
+				t.Errorf("surveys %s review_note = %q, want %q", id, got, want)
+			}
+		}
+	}
 	mk := func(name, caller, method, url string, body *strings.Reader, status int, contains string) step {
 		return step{name: name, caller: caller, method: method, url: url, body: body, status: status, contains: contains}
 	}
@@ -55,7 +66,13 @@ func TestWorkflowRules(t *testing.T) {
 	m, u, b = patch("surveys", at.SurveySubmittedA, `{"status":"reviewed"}`)
 	adminReviews := with(mk("admin reviews a submitted survey", at.Admin, m, u, b, 200, `"status":"reviewed"`), statusIs("surveys", at.SurveySubmittedA, "reviewed"))
 	m, u, b = patch("surveys", at.SurveySubmittedA, `{"status":"returned"}`)
-	adminReturns := with(mk("admin returns a submitted survey", at.Admin, m, u, b, 200, `"status":"returned"`), statusIs("surveys", at.SurveySubmittedA, "returned"))
+	returnsSilently := with(mk("admin cannot return a survey without saying why", at.Admin, m, u, b, 400, `"review_note":{"code":"validation_review_note_required"`), statusIs("surveys", at.SurveySubmittedA, "submitted"))
+	m, u, b = patch("surveys", at.SurveySubmittedA, `{"status":"returned","review_note":"缺少研发投入"}`)
+	adminReturns := with(mk("admin returns a submitted survey with a note", at.Admin, m, u, b, 200, `"review_note":"缺少研发投入"`), statusIs("surveys", at.SurveySubmittedA, "returned"))
+	m, u, b = patch("surveys", at.SurveyReturnedA, `{"review_note":""}`)
+	officerEditsNote := with(mk("officer cannot change the administrator's note", at.OfficerA, m, u, b, 404, `"status":404`), noteIs(at.SurveyReturnedA, at.ReturnedNote))
+	createWithNote := mk("officer cannot file a survey with a review note", at.OfficerA, http.MethodPost, "/api/collections/surveys/records",
+		strings.NewReader(`{"enterprise":"`+at.Enterprise+`","form":"`+at.DraftForm+`","officer":"`+at.OfficerA+`","status":"draft","review_note":"已审"}`), 400, "Failed to create record")
 	m, u, b = patch("surveys", at.SurveyDraftA, `{"status":"reviewed"}`)
 	officerSkips := with(mk("officer cannot mark own draft reviewed", at.OfficerA, m, u, b, 404, `"status":404`), statusIs("surveys", at.SurveyDraftA, "draft"))
 	m, u, b = patch("surveys", at.SurveyDraftA, `{"status":"reviewed"}`)
@@ -98,8 +115,8 @@ func TestWorkflowRules(t *testing.T) {
 	roleChange := mk("a user cannot change their own role", at.OfficerA, http.MethodPatch, "/api/collections/users/records/"+at.OfficerA,
 		strings.NewReader(`{"role":"admin"}`), 404, `"status":404`)
 
-	for _, s := range []step{submitDraft, editSubmitted, officerReviews, adminReviews, adminReturns, officerSkips, adminSkips,
-		resubmit, handOver, badAnswers, createReviewed, createOnDraftForm, deleteSubmitted, officerPublishes, adminPublishes,
+	for _, s := range []step{submitDraft, editSubmitted, officerReviews, adminReviews, returnsSilently, adminReturns, officerSkips, adminSkips,
+		officerEditsNote, resubmit, createWithNote, handOver, badAnswers, createReviewed, createOnDraftForm, deleteSubmitted, officerPublishes, adminPublishes,
 		officerWithdraws, moveSchedule, handCohort, foreignMember, lostReach, roleChange} {
 		sc := tests.ApiScenario{Name: s.name, Method: s.method, URL: s.url, Headers: auth(s.caller),
 			ExpectedStatus: s.status, ExpectedContent: []string{s.contains}, TestAppFactory: at.Enclave.UnmanagedApp}

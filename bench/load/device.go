@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"feidi/bench/fleet"
 )
 
 // trip is one commute log as a device holds it.
@@ -33,8 +35,8 @@ func (t trip) raw(engineer, status string) map[string]any {
 // device is one phone of one engineer: what it has synced and what it still has to push.
 type device struct {
 	n      int
-	acc    account
-	c      *client
+	acc    fleet.Account
+	c      *fleet.Client
 	st     *stats
 	rng    *rand.Rand
 	cfg    config
@@ -48,7 +50,7 @@ type device struct {
 	edits  int               // edits made, to vary the note
 }
 
-func newDevice(n int, acc account, c *client, st *stats, cfg config, now time.Time) *device {
+func newDevice(n int, acc fleet.Account, c *fleet.Client, st *stats, cfg config, now time.Time) *device {
 	return &device{n: n, acc: acc, c: c, st: st, cfg: cfg, rng: rand.New(rand.NewPCG(uint64(n), 2026)),
 		base:  now.Truncate(time.Hour).Add(-400 * 24 * time.Hour),
 		acked: map[string]trip{}, queued: map[string]trip{}, tried: map[string][]trip{}}
@@ -73,7 +75,7 @@ func (d *device) pull(ctx context.Context) error {
 	if d.last > 0 {
 		path += fmt.Sprintf("&last_pulled_at=%d", d.last)
 	}
-	took, err := d.c.patiently(ctx, http.MethodGet, path, d.acc.token, nil, &a, func() { d.st.shed("pull") })
+	took, err := d.c.Patiently(ctx, http.MethodGet, path, d.acc.Token, nil, &a, func() { d.st.shed("pull") })
 	d.st.request("pull", took, err)
 	if err == nil {
 		d.last = a.Timestamp
@@ -119,9 +121,9 @@ func (d *device) sync(ctx context.Context) {
 		created, updated := []any{}, []any{}
 		for id, t := range d.queued {
 			if _, ok := d.acked[id]; ok {
-				updated = append(updated, t.raw(d.acc.engineer, "updated"))
+				updated = append(updated, t.raw(d.acc.Engineer, "updated"))
 			} else {
-				created = append(created, t.raw(d.acc.engineer, "created"))
+				created = append(created, t.raw(d.acc.Engineer, "created"))
 			}
 		}
 		body := map[string]any{"changes": map[string]any{
@@ -131,10 +133,10 @@ func (d *device) sync(ctx context.Context) {
 		var answer struct {
 			Rejected map[string][]string `json:"experimentalRejectedIds"`
 		}
-		took, err := d.c.patiently(ctx, http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", d.last), d.acc.token, body, &answer,
+		took, err := d.c.Patiently(ctx, http.MethodPost, fmt.Sprintf("/api/sync/push?last_pulled_at=%d", d.last), d.acc.Token, body, &answer,
 			func() { d.st.shed("push") })
-		var status *statusError
-		if errors.As(err, &status) && status.status == http.StatusConflict {
+		var status *fleet.StatusError
+		if errors.As(err, &status) && status.Status == http.StatusConflict {
 			d.st.conflict(took)
 			if d.pull(ctx) != nil {
 				return
@@ -182,7 +184,7 @@ func (d *device) verify(ctx context.Context) (v verification, err error) {
 			}
 		} `json:"changes"`
 	}
-	if _, err := d.c.patiently(ctx, http.MethodGet, "/api/sync/pull?schema_version=1", d.acc.token, nil, &a, nil); err != nil {
+	if _, err := d.c.Patiently(ctx, http.MethodGet, "/api/sync/pull?schema_version=1", d.acc.Token, nil, &a, nil); err != nil {
 		return v, err
 	}
 	onServer := map[string]bool{}

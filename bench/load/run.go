@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"feidi/bench/fleet"
 )
 
 // stats collects what the devices saw during the measured phase.
@@ -53,12 +55,12 @@ func (s *stats) request(kind string, took time.Duration, err error) {
 	switch {
 	case err == nil:
 		s.latencies[kind] = append(s.latencies[kind], took)
-	case isTimeout(err):
+	case fleet.IsTimeout(err):
 		s.timeouts++
 	default:
 		key := kind + ": failed"
-		if se, ok := err.(*statusError); ok {
-			key = fmt.Sprintf("%s: %d", kind, se.status)
+		if se, ok := err.(*fleet.StatusError); ok {
+			key = fmt.Sprintf("%s: %d", kind, se.Status)
 		}
 		s.errors[key]++
 		if s.firstErr[key] == "" {
@@ -108,9 +110,13 @@ type report struct {
 // run creates and signs in the accounts, gives each device its first sync, then plays the
 // devices for the measured phase and verifies every account.
 func run(ctx context.Context, cfg config, t target) (*report, error) {
-	c := newClient(t.url, cfg.devices, cfg.timeout)
+	c := fleet.NewClient(t.url, cfg.devices, cfg.timeout)
 	setupStart := time.Now()
-	accounts, err := createAccounts(ctx, c, t, cfg.devices, cfg.setupConns)
+	su, err := fleet.SuperuserToken(ctx, c, t.email, t.password)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := fleet.CreateAccounts(ctx, c, su, "load.feidi.test", cfg.devices, cfg.setupConns)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +126,7 @@ func run(ctx context.Context, cfg config, t target) (*report, error) {
 	for i, a := range accounts {
 		devices[i] = newDevice(i, a, c, st, cfg, now)
 	}
-	if err := parallel(len(devices), cfg.setupConns, func(i int) error { return devices[i].pull(ctx) }); err != nil {
+	if err := fleet.Parallel(len(devices), cfg.setupConns, func(i int) error { return devices[i].pull(ctx) }); err != nil {
 		return nil, fmt.Errorf("first pull: %w", err)
 	}
 	st.reset() // the first pulls are setup
@@ -179,7 +185,7 @@ func run(ctx context.Context, cfg config, t target) (*report, error) {
 	rep.cpu, rep.hwm, rep.selfCPU = after.cpu-before.cpu, after.peakRSS, selfCPU()-selfBefore
 
 	var mu sync.Mutex
-	_ = parallel(len(devices), cfg.setupConns, func(i int) error {
+	_ = fleet.Parallel(len(devices), cfg.setupConns, func(i int) error {
 		v, err := devices[i].verify(ctx)
 		mu.Lock()
 		defer mu.Unlock()

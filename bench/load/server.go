@@ -3,9 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"feidi/bench/fleet"
 )
 
 // target is the server under load: its base URL, its process (for /proc) and a superuser.
@@ -50,7 +50,7 @@ func startServer(ctx context.Context, bin string, keep bool) (*process, error) {
 		bin = filepath.Join(dir, "feidi")
 		start := time.Now()
 		build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-		build.Dir, err = moduleRoot()
+		build.Dir, err = fleet.ModuleRoot()
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +65,7 @@ func startServer(ctx context.Context, bin string, keep bool) (*process, error) {
 	if out, err := upsert.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("superuser upsert: %w: %s", err, out)
 	}
-	addr, err := freeLoopbackAddr()
+	addr, err := fleet.FreeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -117,27 +117,6 @@ func (p *process) stop() {
 			_ = os.RemoveAll(p.dir)
 		}
 	})
-}
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", err
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("run from inside the Feidi module (or pass -server)")
-	}
-	return filepath.Dir(mod), nil
-}
-
-func freeLoopbackAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // procStats is what /proc tells of a process: CPU time so far, resident set now and at its peak.

@@ -129,3 +129,60 @@ func TestSyncGate(t *testing.T) {
 		}
 	}
 }
+
+func TestReplica(t *testing.T) {
+	on := []string{"FEIDI_REPLICA_BUCKET", "feidi-replica"}
+	keys := append([]string{"FEIDI_REPLICA_ACCESS_KEY", "key", "FEIDI_REPLICA_SECRET", "secret"}, on...)
+	cases := []struct {
+		name    string
+		vars    []string
+		want    *settings.Replica
+		wantErr string
+	}{
+		{name: "unset is off"},
+		{name: "defaults", vars: on, want: &settings.Replica{Bucket: "feidi-replica", Path: "feidi/data.db",
+			Region: "us-east-1", SyncInterval: time.Second, BackupCron: "0 * * * *", BackupKeep: 48}},
+		{name: "everything", vars: append([]string{"FEIDI_REPLICA_PATH", "dazu/data.db",
+			"FEIDI_REPLICA_ENDPOINT", "http://127.0.0.1:9000", "FEIDI_REPLICA_REGION", "cn-southwest-2",
+			"FEIDI_REPLICA_ACCESS_KEY", "key", "FEIDI_REPLICA_SECRET", "secret",
+			"FEIDI_REPLICA_SYNC_INTERVAL", "250ms", "FEIDI_BACKUP_BUCKET", "feidi-backups",
+			"FEIDI_BACKUP_CRON", "30 2 * * *", "FEIDI_BACKUP_KEEP", "7"}, on...),
+			want: &settings.Replica{Bucket: "feidi-replica", Path: "dazu/data.db", Endpoint: "http://127.0.0.1:9000",
+				Region: "cn-southwest-2", AccessKey: "key", Secret: "secret", SyncInterval: 250 * time.Millisecond,
+				BackupBucket: "feidi-backups", BackupCron: "30 2 * * *", BackupKeep: 7}},
+		{name: "a replica setting without the bucket", vars: []string{"FEIDI_REPLICA_ENDPOINT", "http://127.0.0.1:9000"}, wantErr: "FEIDI_REPLICA_ENDPOINT"},
+		{name: "a backup setting without the bucket", vars: []string{"FEIDI_BACKUP_BUCKET", "feidi-backups"}, wantErr: "FEIDI_BACKUP_BUCKET"},
+		{name: "bad bucket", vars: []string{"FEIDI_REPLICA_BUCKET", "Feidi_Replica"}, wantErr: "FEIDI_REPLICA_BUCKET"},
+		{name: "bad path", vars: append([]string{"FEIDI_REPLICA_PATH", "/feidi/"}, on...), wantErr: "FEIDI_REPLICA_PATH"},
+		{name: "endpoint without scheme", vars: append([]string{"FEIDI_REPLICA_ENDPOINT", "s3.example.com"}, on...), wantErr: "FEIDI_REPLICA_ENDPOINT"},
+		{name: "endpoint with a path", vars: append([]string{"FEIDI_REPLICA_ENDPOINT", "https://s3.example.com/feidi"}, on...), wantErr: "FEIDI_REPLICA_ENDPOINT"},
+		{name: "key without secret", vars: append([]string{"FEIDI_REPLICA_ACCESS_KEY", "key"}, on...), wantErr: "FEIDI_REPLICA_SECRET"},
+		{name: "bad interval", vars: append([]string{"FEIDI_REPLICA_SYNC_INTERVAL", "1"}, on...), wantErr: "FEIDI_REPLICA_SYNC_INTERVAL"},
+		{name: "backup bucket is the replica's", vars: append([]string{"FEIDI_BACKUP_BUCKET", "feidi-replica"}, keys...), wantErr: "FEIDI_BACKUP_BUCKET"},
+		{name: "bad backup bucket", vars: append([]string{"FEIDI_BACKUP_BUCKET", "-x"}, keys...), wantErr: "FEIDI_BACKUP_BUCKET"},
+		{name: "backups without keys", vars: append([]string{"FEIDI_BACKUP_BUCKET", "feidi-backups"}, on...), wantErr: "FEIDI_BACKUP_BUCKET"},
+		{name: "cron without backup bucket", vars: append([]string{"FEIDI_BACKUP_CRON", "0 * * * *"}, on...), wantErr: "FEIDI_BACKUP_CRON"},
+		{name: "bad cron", vars: append([]string{"FEIDI_BACKUP_BUCKET", "feidi-backups", "FEIDI_BACKUP_CRON", "hourly"}, keys...), wantErr: "FEIDI_BACKUP_CRON"},
+		{name: "bad keep", vars: append([]string{"FEIDI_BACKUP_BUCKET", "feidi-backups", "FEIDI_BACKUP_KEEP", "0"}, keys...), wantErr: "FEIDI_BACKUP_KEEP"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := settings.Parse(env(c.vars...))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error = %v, want one naming %s", err, c.wantErr)
+				}
+				if s.Replica != nil {
+					t.Fatalf("a bad replica setting left replication on: %+v", s.Replica)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Replica; (got == nil) != (c.want == nil) || (got != nil && *got != *c.want) {
+				t.Fatalf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}

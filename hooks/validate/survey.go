@@ -41,6 +41,10 @@ func CheckSurvey(app core.App, r *core.Record) error {
 		return validation.Errors{"status": validation.NewError("validation_status_move",
 			fmt.Sprintf("A survey cannot move from %q to %q.", from, to))}
 	}
+	if to == "returned" && from != "returned" && strings.TrimSpace(r.GetString("review_note")) == "" {
+		return validation.Errors{"review_note": validation.NewError("validation_review_note_required",
+			"Say why: the officer reads this note beside the returned survey.")}
+	}
 	formID := r.GetString("form")
 	if formID == "" {
 		return nil

@@ -14,13 +14,17 @@ import (
 )
 
 // migration is the `migration` parameter of a pull: the device's schema moved from version
-// From to the requested schema_version and needs whole rows of what was added since.
+// From to the requested schema_version and needs whole rows of what was added since. Its shape
+// is WatermelonDB's (getSyncChanges in @nozbe/watermelondb/Schema/migrations): the added columns
+// grouped by table, {"table": "surveys", "columns": ["review_note"]}. Until schema version 4 this
+// server documented one column per entry, {"table", "column"}; that form is still read.
 type migration struct {
 	From    int      `json:"from"`
 	Tables  []string `json:"tables"`
 	Columns []struct {
-		Table  string `json:"table"`
-		Column string `json:"column"`
+		Table   string   `json:"table"`
+		Columns []string `json:"columns"`
+		Column  string   `json:"column"`
 	} `json:"columns"`
 }
 
@@ -67,13 +71,19 @@ func parsePull(e *core.RequestEvent, s *appSchema) (*pullRequest, error) {
 				p.whole[name] = "created"
 			}
 			for _, c := range m.Columns {
-				t := s.table(c.Table)
-				if t == nil || t.byName[c.Column] == nil {
-					errs["migration"] = validation.NewError("sync_unknown_column", "migration names unknown column "+strconv.Quote(c.Table+"."+c.Column)+".")
-					continue
+				names := c.Columns
+				if c.Column != "" {
+					names = append(names, c.Column)
 				}
-				if p.whole[c.Table] == "" {
-					p.whole[c.Table] = "updated"
+				for _, name := range names {
+					t := s.table(c.Table)
+					if t == nil || t.byName[name] == nil {
+						errs["migration"] = validation.NewError("sync_unknown_column", "migration names unknown column "+strconv.Quote(c.Table+"."+name)+".")
+						continue
+					}
+					if p.whole[c.Table] == "" {
+						p.whole[c.Table] = "updated"
+					}
 				}
 			}
 		}

@@ -68,7 +68,7 @@ func TestSchemaDescribesTheSyncedTables(t *testing.T) {
 			}
 		}
 	}
-	if s.Version != 3 || strings.Join(names, ",") != strings.Join(watermelon.Tables, ",") {
+	if s.Version != 4 || strings.Join(names, ",") != strings.Join(watermelon.Tables, ",") {
 		t.Fatalf("version %d, tables %v", s.Version, names)
 	}
 	for col, typ := range want {
@@ -327,6 +327,19 @@ func TestPullRefusesBadParameters(t *testing.T) {
 	var a pullAnswer
 	if status != 200 || json.Unmarshal(body, &a) != nil || len(a.Changes["surveys"].Updated) != 3 {
 		t.Errorf("migration pull: %d %s", status, body)
+	}
+	// The same in the shape WatermelonDB's synchronize() sends: the added columns by table.
+	d.pull()
+	status, body = d.request(http.MethodGet, "/api/sync/pull?schema_version=2&last_pulled_at="+itoa(d.last)+"&"+
+		query("migration", `{"from":1,"tables":[],"columns":[{"table":"surveys","columns":["review_note","notes"]}]}`), nil)
+	a = pullAnswer{}
+	if status != 200 || json.Unmarshal(body, &a) != nil || len(a.Changes["surveys"].Updated) != 3 {
+		t.Errorf("migration pull in WatermelonDB's shape: %d %s", status, body)
+	}
+	status, body = d.request(http.MethodGet, "/api/sync/pull?schema_version=2&last_pulled_at="+itoa(d.last)+"&"+
+		query("migration", `{"from":1,"tables":[],"columns":[{"table":"surveys","columns":["review_note","mood"]}]}`), nil)
+	if status != 400 || !strings.Contains(string(body), "surveys.mood") {
+		t.Errorf("migration naming an unknown column in WatermelonDB's shape: %d %s", status, body)
 	}
 	// No token, or a token that no longer works.
 	anonymous := &device{t: t, base: d.base}

@@ -329,6 +329,17 @@ func TestPushedUpdatesAreJudgedByWhatChanges(t *testing.T) {
 	if status != 200 || !strings.Contains(jsonOf(answer), at.SurveyReturnedA) {
 		t.Fatalf("an officer reviewing by sync: %d %v", status, answer)
 	}
+	// The administrator's note came down with the survey, and is not the officer's to change.
+	if raw["review_note"] != at.ReturnedNote {
+		t.Fatalf("pulled review_note %q, want %q", raw["review_note"], at.ReturnedNote)
+	}
+	officer.pull()
+	raw["status"], raw["review_note"] = "submitted", ""
+	status, answer = officer.push(tables(map[string]map[string]any{"surveys": set(nil, []map[string]any{wm("updated", raw)})}))
+	if r, _ := app.FindRecordById("surveys", at.SurveyReturnedA); status != 200 || !strings.Contains(jsonOf(answer), at.SurveyReturnedA) ||
+		r.GetString("review_note") != at.ReturnedNote || r.GetString("status") != "returned" {
+		t.Fatalf("an officer clearing the note by sync: %d %v", status, answer)
+	}
 }
 
 // TestARecordIsAppliedWholeOrNotAtAll: a hook that fails after the row was written (as the

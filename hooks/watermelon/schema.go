@@ -10,7 +10,7 @@ import (
 // schemaVersion is the version of the synced schema an app is built against. Bump it when a
 // synced table or column is added; an app that migrates its schema then pulls with a
 // `migration` naming what was added, and gets those tables and columns whole.
-var schemaVersion = 3 // 2: month_signoffs; 3: the challenge board
+var schemaVersion = 4 // 2: month_signoffs; 3: the challenge board; 4: surveys.review_note
 
 // Tables are the synced collections, in the order a push applies them: a record's relations
 // come before it (and deletions go in the reverse order).

@@ -68,3 +68,25 @@ func Prune(app core.App, before time.Time) error {
 		return nil
 	})
 }
+
+// restoreGap is how far ForgetTimestamps moves the sequence: far past any number the lost
+// server can have given out after the restored state (each write and each pull takes one), and
+// far below 2^53, where a device's JavaScript number stops being exact, after any number of
+// restores.
+const restoreGap = 1_000_000_000
+
+// ForgetTimestamps is for a data dir restored from a replica or a backup, before it serves: the
+// lost server may have given out sequence numbers past the restored state, for changes the
+// restore does not hold, and a device holding one would otherwise be told only what follows it.
+// The sequence jumps past every such number and the horizon with it, so every device's next
+// pull is a replacement (every record it may see; WatermelonDB keeps its own unsynced changes)
+// and its next push before that pull a 409. It returns the restored sequence and the new one.
+func ForgetTimestamps(db dbx.Builder) (restored, now int64, err error) {
+	err = db.NewQuery("SELECT seq FROM _sync_state WHERE id = 1").Row(&restored)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = db.NewQuery("UPDATE _sync_state SET seq = seq + {:gap}, horizon = seq + {:gap} WHERE id = 1 RETURNING seq").
+		Bind(dbx.Params{"gap": restoreGap}).Row(&now)
+	return restored, now, err
+}

@@ -41,7 +41,9 @@ func serveWithApp(t *testing.T, app core.App) string {
 // against a real Feidi: an officer signs in, goes offline, finds an enterprise, adds one (the
 // credit code and phone refused first with the server's wording), fills and submits a survey with
 // a location and a photo, reloads offline, comes back online and syncs; a returned survey is
-// resubmitted. An engineer's impossible trip and a planned day over a work day are refused before
+// resubmitted. An administrator returns the new survey, first without a reason (refused), then
+// with one; an officer's phone still on schema version 3 learns of version 4, reopens, migrates
+// its database in place and pulls the surveys whole, and shows the reason. An engineer's impossible trip and a planned day over a work day are refused before
 // sync and fixed; two browser contexts of one engineer converge, one waiting out a 503
 // Retry-After, one getting a 409 and syncing again; a trip the server refuses shows the reason
 // next to it and syncs once fixed; signing out with an unsynced trip warns and clears the device.
@@ -56,6 +58,7 @@ func TestWebAppInChromium(t *testing.T) {
 		"officer":     {"email": "officer.a@feidi.test", "password": at.Password},
 		"engineer":    {"email": "engineer.a@feidi.test", "password": at.Password},
 		"coordinator": {"email": "coordinator.a@feidi.test", "password": at.Password},
+		"admin":       {"email": "admin@feidi.test", "password": at.Password},
 	})
 	ids, _ := json.Marshal(map[string]string{"uscc": at.ValidUSCC, "newUSCC": at.ValidUSCC3, "fixtureTrip": at.CommuteA,
 		"returnedSurvey": at.SurveyReturnedA, "fixtureEntry": at.ScheduleA})
@@ -99,8 +102,8 @@ func TestWebAppInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the survey made offline is not on the server: %v", err)
 	}
-	if s.GetString("status") != "submitted" || s.GetString("officer") != at.OfficerA || s.GetString("enterprise") != made.Enterprise {
-		t.Errorf("survey on the server: status %q officer %q enterprise %q", s.GetString("status"), s.GetString("officer"), s.GetString("enterprise"))
+	if s.GetString("status") != "returned" || s.GetString("review_note") != "请补充热处理设备的型号和台数" || s.GetString("officer") != at.OfficerA || s.GetString("enterprise") != made.Enterprise {
+		t.Errorf("survey on the server: status %q note %q officer %q enterprise %q", s.GetString("status"), s.GetString("review_note"), s.GetString("officer"), s.GetString("enterprise"))
 	}
 	if got := s.GetStringSlice("photos"); len(got) != 1 {
 		t.Errorf("survey photos on the server: %v, want one", got)

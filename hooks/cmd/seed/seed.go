@@ -209,6 +209,9 @@ func (s *seeder) surveys() error {
 			}
 			if r.GetString("status") == filed {
 				r.Set("status", status)
+				if status == "returned" {
+					r.Set("review_note", "请补充企业近三年研发投入和技术人员人数，再重新提交。")
+				}
 				if err := s.app.SaveWithContext(s.ctx, r); err != nil {
 					return err
 				}

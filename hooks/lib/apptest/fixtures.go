@@ -43,6 +43,9 @@ const (
 	RequestA         = "enrolrequesta01"  // coordinator A asks to enrol engineer B, pending
 	SignoffA         = "SignoffOfEngA001" // engineer A has submitted 2026-02, not yet approved
 
+	// ReturnedNote is the administrator's reason on SurveyReturnedA.
+	ReturnedNote = "请补充近三年研发投入。"
+
 	// ValidUSCC, ValidUSCC2 and ValidUSCC3 are Dazu (500111) credit codes with a correct check
 	// character; the first two are taken by the fixtures.
 	ValidUSCC  = "91500111MA5U7XKX1L"
@@ -136,6 +139,7 @@ func fillEnclave(app core.App) error {
 		return err
 	}
 	returned.Set("status", "returned")
+	returned.Set("review_note", ReturnedNote)
 	if err := app.Save(returned); err != nil {
 		return err
 	}

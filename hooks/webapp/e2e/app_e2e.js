@@ -159,6 +159,58 @@ async function officer(browser, result) {
   await ctx.close()
 }
 
+// review: an administrator returns the survey the officer submitted, with a reason; an officer's
+// phone that signed in before surveys had review notes (schema version 3) learns of the newer
+// schema, reopens, migrates its database in place and pulls the surveys whole: the reason shows.
+async function review(browser, result) {
+  step('an officer phone still on schema version 3 (before review notes) signs in and syncs')
+  const old = await newPhone(browser, 'officerOld')
+  const o = old.page
+  await o.goto(BASE + '/')
+  await o.evaluate(async ({ email, password }) => {
+    const auth = await fetch('/api/collections/users/auth-with-password', { method: 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ identity: email, password }) }).then(r => r.json())
+    const wire = await fetch('/api/sync/schema', { headers: { Authorization: auth.token } }).then(r => r.json())
+    wire.version = 3
+    for (const t of wire.tables) if (t.name === 'surveys') t.columns = t.columns.filter(c => c.name !== 'review_note')
+    localStorage.setItem('feidi.session', JSON.stringify({ token: auth.token, user: auth.record }))
+    localStorage.setItem('feidi.schema', JSON.stringify(wire))
+  }, USERS.officer)
+  await o.reload()
+  await synced(o)
+  await o.locator('[data-testid=schema-update]').waitFor(T)
+
+  step('the administrator returns the submitted survey: not without a reason, then with one')
+  const admin = await newPhone(browser, 'admin')
+  const a = admin.page
+  await signIn(admin, 'admin')
+  await a.goto(BASE + '/#/s/' + result.Survey)
+  await a.locator('[data-testid=return]').click(T)
+  await a.locator('[data-testid=review-err]').waitFor(T)
+  assert.equal(await text(a, '[data-testid=survey-status]'), '已提交')
+  await a.fill('[data-testid=review-input]', '请补充热处理设备的型号和台数')
+  await a.click('[data-testid=return]')
+  await a.waitForFunction(() => document.querySelector('[data-testid=survey-status]').textContent === '已退回', null, T)
+  await synced(a)
+  await admin.ctx.close()
+
+  step('the old phone syncs: returned, but its schema has no place for the reason yet')
+  await o.goto(BASE + '/#/s/' + result.Survey)
+  await o.click('[data-testid=sync]')
+  await o.waitForFunction(() => document.querySelector('[data-testid=survey-status]').textContent === '已退回', null, T)
+  await synced(o)
+  assert.equal(await o.locator('[data-testid=review-note]').count(), 0)
+
+  step('it reopens on the newer schema: the database migrates, the pull brings the surveys whole, the reason shows')
+  await o.click('[data-testid=reopen]')
+  await o.locator('[data-testid=review-note]').waitFor(T)
+  assert.equal(await text(o, '[data-testid=review-note]'), '请补充热处理设备的型号和台数')
+  await synced(o)
+  assert.equal(await o.locator('[data-testid=schema-update]').count(), 0)
+  await shot(o, 'webapp-officer-returned.png')
+  await old.ctx.close()
+}
+
 async function engineer(browser, result) {
   const A = await newPhone(browser, 'engineerA')
   const B = await newPhone(browser, 'engineerB')
@@ -372,7 +424,7 @@ async function main() {
   const result = {}
   let failed = false
   const started = Date.now()
-  for (const [name, run] of [['officer', officer], ['engineer', engineer], ['coordinator', coordinator]]) {
+  for (const [name, run] of [['officer', officer], ['review', review], ['engineer', engineer], ['coordinator', coordinator]]) {
     process.stdout.write(`${name}\n`)
     try {
       await run(browser, result)

@@ -95,6 +95,8 @@ function SyncBar() {
         <span class="muted" data-testid="last-sync">{s.lastSync ? t('lastSync', { at: shanghai(s.lastSync).slice(5) }) : t('neverSynced')}</span>
         {status ? <span class="status" data-testid="sync-status">{status}</span> : null}
         {refused ? <span class="refused" data-testid="refused">{t('refused', { n: refused })}</span> : null}
+        {s.schemaUpdate ? <span class="status" data-testid="schema-update">{t('schemaUpdate')}
+          <button type="button" class="link" onClick={() => location.reload()} data-testid="reopen">{t('reopen')}</button></span> : null}
       </div>
       <button type="button" onClick={() => syncNow()} disabled={!online || s.sync.running} data-testid="sync">{t('sync')}</button>
     </section>
@@ -308,7 +310,8 @@ function SurveyView({ id }) {
         <h2>{form ? form._raw.title : ''}</h2>
         <p><span class={'st ' + st} data-testid="survey-status">{t('status.' + st)}</span> <Badge record={s} />
           {submitWaitsForPhotos(id) ? <span class="muted"> {t('submitAfterPhotos')}</span> : null}</p>
-        {st === 'returned' ? <p class="err" data-testid="returned">{t('returnedBanner')}</p> : null}
+        {st === 'returned' ? <p class="err" data-testid="returned">{t('returnedBanner')}
+          {s._raw.review_note ? <><br />{t('returnReason')}<span data-testid="review-note">{s._raw.review_note}</span></> : null}</p> : null}
         <Refusal table="surveys" record={s} />
         {readOnly ? <p class="muted">{t('readOnly')}</p> : null}
       </div>
@@ -326,6 +329,7 @@ function SurveyView({ id }) {
         <label class="field"><span class="label">{t('visitNotes')}</span>
           <textarea rows={3} disabled={readOnly} value={notes} onInput={e => setNotes(e.target.value)} data-testid="notes" /></label>
       </form> : null}
+      {state.session.user.role === 'admin' && st === 'submitted' ? <Review survey={s} setMsg={setMsg} /> : null}
       {msg ? <p class="msg" data-testid="survey-msg">{msg}</p> : null}
       {readOnly ? null : <div class="row sticky">
         <button type="button" class="secondary" onClick={() => save('draft')} data-testid="save-draft">{t('saveDraft')}</button>
@@ -334,6 +338,32 @@ function SurveyView({ id }) {
     </section>
   )
 }
+// Review is an administrator's verdict on a submitted survey: reviewed, or returned with the
+// reason its officer will read beside it (the server refuses a return without one).
+function Review({ survey, setMsg }) {
+  const [note, setNote] = useState('')
+  const [err, setErr] = useState('')
+  const decide = async status => {
+    if (status === 'returned' && !note.trim()) { setErr(t('noteFirst')); return }
+    setErr('')
+    await update(survey, status === 'returned' ? { status, review_note: note.trim() } : { status })
+    setMsg(t('status.' + status) + ' ✓')
+    syncNowIfOnline()
+  }
+  return (
+    <div class="card">
+      <h3>{t('review')}</h3>
+      <label class="field"><span class="label">{t('reviewNote')}</span>
+        <textarea rows={2} value={note} onInput={e => setNote(e.target.value)} data-testid="review-input" /></label>
+      {err ? <p class="err" data-testid="review-err">{err}</p> : null}
+      <div class="row">
+        <button type="button" class="secondary" onClick={() => decide('returned')} data-testid="return">{t('returnSurvey')}</button>
+        <button type="button" onClick={() => decide('reviewed')} data-testid="mark-reviewed">{t('markReviewed')}</button>
+      </div>
+    </div>
+  )
+}
+
 const syncNowIfOnline = () => { if (navigator.onLine) syncNow() }
 
 function Officer({ route }) {

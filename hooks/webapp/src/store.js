@@ -3,6 +3,7 @@
 // persistence, one per user), and sync through WatermelonDB's own synchronize() against Feidi's
 // /api/sync/*, the way hooks/watermelon/e2e's devices do.
 import { Database, Model, Q, appSchema, tableSchema } from '@nozbe/watermelondb'
+import { schemaMigrations, addColumns, createTable } from '@nozbe/watermelondb/Schema/migrations'
 import LokiJSAdapter from '@nozbe/watermelondb/adapters/lokijs'
 import { synchronize } from '@nozbe/watermelondb/sync'
 import * as photos from './photos.js'
@@ -22,6 +23,7 @@ export const state = {
   pendingBy: {}, // table (or "photos") → how many wait
   rejects: read(KEY.rejects) || {}, // "table/id" → {message, errors}
   dataVersion: 0, // bumped on every change of the local database
+  schemaUpdate: false, // the server syncs a newer schema; the device moves to it when the app next opens
 }
 const listeners = new Set()
 export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn) }
@@ -46,11 +48,56 @@ export async function api(method, path, body, { form } = {}) {
   return json
 }
 
+// The schema kept on the device is the server's GET /api/sync/schema, plus `migrations`: every
+// step from the version this device first signed in with to this one, in WatermelonDB's form.
+// The database is opened with all of them, so whatever version it was last written at, LokiJS
+// migrates it in place (its records, synced or not, kept); a gap would make LokiJS reset it.
+function migrationsOf(wire) {
+  if (!wire.migrations || !wire.migrations.length) return undefined
+  return schemaMigrations({
+    migrations: wire.migrations.map(m => ({
+      toVersion: m.toVersion,
+      steps: m.steps.map(st => st.table ? addColumns({ table: st.table, columns: st.columns }) : createTable(st.create)),
+    })),
+  })
+}
+
+// upgradedWire is fresh (the server's newer schema) with the migrations from wire to it: the
+// tables and columns it adds (Feidi's synced schema only grows: see hooks/watermelon/schema.go).
+function upgradedWire(wire, fresh) {
+  const steps = []
+  for (const t of fresh.tables) {
+    const old = wire.tables.find(o => o.name === t.name)
+    if (!old) { steps.push({ create: { name: t.name, columns: t.columns } }); continue }
+    const added = t.columns.filter(c => !old.columns.some(o => o.name === c.name))
+    if (added.length) steps.push({ table: t.name, columns: added })
+  }
+  const migrations = [...(wire.migrations || [])]
+  for (let v = wire.version + 1; v < fresh.version; v++) migrations.push({ toVersion: v, steps: [] })
+  migrations.push({ toVersion: fresh.version, steps })
+  return { ...fresh, migrations }
+}
+
+// checkSchema asks the server for its schema; a newer one is kept (in one write, with its
+// migrations) for the next time the app opens, and the sync bar offers to reopen now.
+async function checkSchema() {
+  const wire = read(KEY.schema)
+  if (!wire || !state.session) return
+  let fresh
+  try { fresh = await api('GET', '/api/sync/schema') } catch (e) { return }
+  if (!fresh || !(fresh.version > wire.version)) return
+  write(KEY.schema, upgradedWire(wire, fresh))
+  state.schemaUpdate = true
+  emit()
+}
+
 function openDatabase(wire, userId) {
   const schema = appSchema({ version: wire.version, tables: wire.tables.map(t => tableSchema({ name: t.name, columns: t.columns })) })
   const modelClasses = wire.tables.map(t => { const M = class extends Model {}; M.table = t.name; return M })
+  const migrations = migrationsOf(wire)
+  state.migrationsFrom = migrations ? migrations.minVersion : undefined
   const adapter = new LokiJSAdapter({
-    schema, dbName: `feidi-${userId}`, useWebWorker: false, useIncrementalIndexedDB: true,
+    schema, migrations, dbName: `feidi-${userId}`, useWebWorker: false, useIncrementalIndexedDB: true,
     onSetUpError: err => { state.sync.error = String(err); emit() },
   })
   state.db = new Database({ adapter, modelClasses })
@@ -71,7 +118,7 @@ export function start() {
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') flush() })
   window.addEventListener('online', () => syncNow())
   window.addEventListener('offline', emit)
-  if (navigator.onLine) refreshSession().then(() => syncNow())
+  if (navigator.onLine) refreshSession().then(() => syncNow()).then(checkSchema)
 }
 
 // refreshSession renews the token while the network is there, so that a device that signs in
@@ -153,7 +200,9 @@ export async function syncNow() {
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        await synchronize({ database: state.db, pullChanges, pushChanges, sendCreatedAsUpdated: false })
+        // After a schema migration the pull names what was added, and gets it whole.
+        await synchronize({ database: state.db, pullChanges, pushChanges, sendCreatedAsUpdated: false,
+          migrationsEnabledAtVersion: state.migrationsFrom })
         break
       } catch (e) {
         if (e.status !== 409 || attempt === 3) throw e
