@@ -103,7 +103,8 @@ async function officer(browser, result) {
   assert.equal(await text(page, '[data-testid=err-uscc]'), 'The check character does not match: please re-read the code from the business licence.')
   assert.match(await text(page, '[data-testid=err-contact_phone]'), /^Not a valid phone number/)
   await shot(page, 'webapp-officer-new-enterprise.png')
-  await page.fill('input[name=uscc]', IDS.newUSCC.toLowerCase())
+  // Lower case and full width, as a Chinese input method may type it: the app and the server fold it.
+  await page.fill('input[name=uscc]', [...IDS.newUSCC.toLowerCase()].map(c => String.fromCharCode(c.charCodeAt(0) + 0xFEE0)).join(''))
   await page.fill('input[name=contact_phone]', '023 4372 1234')
   await page.click('[data-testid=save-enterprise]')
   await page.waitForURL(/#\/e\//, T)

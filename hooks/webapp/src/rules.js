@@ -10,9 +10,14 @@ export function message(code, vars = {}) {
   return M[code].replace(/\{(\w+)\}/g, (_, k) => String(vars[k]))
 }
 
-// checkUSCC returns [code, null] for a valid credit code (trimmed, upper-case) or [null, message].
+// halfWidth folds full-width ASCII (what a Chinese input method types: ９１５…) and the ideographic
+// space to their ASCII forms, as the server's width.Fold does for them (hooks/validate/uscc.go).
+const halfWidth = s => s.replace(/[\uFF01-\uFF5E\u3000]/g, c => c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+
+// checkUSCC returns [code, null] for a valid credit code (full-width folded, trimmed, upper-case)
+// or [null, message].
 export function checkUSCC(raw) {
-  const code = String(raw || '').trim().toUpperCase()
+  const code = halfWidth(String(raw || '')).trim().toUpperCase()
   if (code.length !== 18) return [null, message('validation_uscc_length')]
   const { alphabet, weights } = rules.uscc
   for (const ch of code) {
