@@ -17,13 +17,16 @@ import (
 	_ "time/tzdata" // days are counted in Asia/Shanghai whatever the host has installed
 
 	"feidi/hooks"
+	"feidi/hooks/lib/sqlcache"
 	"feidi/hooks/settings"
 	_ "feidi/migrations"
 )
 
 func main() {
 	// Not pocketbase.New(): it turns on SQL logging under `go run`, which is how the README starts us.
-	app := pocketbase.NewWithConfig(pocketbase.Config{})
+	// The database driver keeps a transaction's compiled statements: a sync push runs the same
+	// few a thousand times (hooks/lib/sqlcache).
+	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: sqlcache.Connect})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})
 	cfg, err := settings.FromEnv()
