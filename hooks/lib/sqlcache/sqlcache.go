@@ -126,7 +126,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	return &tx{inner: t, c: c}, nil
 }
 
-func (c *conn) Ping(ctx context.Context) error        { return c.inner.Ping(ctx) }
+func (c *conn) Ping(ctx context.Context) error         { return c.inner.Ping(ctx) }
 func (c *conn) ResetSession(ctx context.Context) error { return c.inner.ResetSession(ctx) }
 func (c *conn) IsValid() bool                          { return c.inner.IsValid() }
 
