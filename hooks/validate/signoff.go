@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"feidi/hooks/history"
+	"feidi/hooks/lib/sqlcache"
 	"feidi/hooks/lib/tz"
 )
 
@@ -96,7 +97,7 @@ func CheckUnlocked(app core.App, r, stored *core.Record) error {
 // lockedMonth returns the first approved month of r's engineer that r is in, or "".
 func lockedMonth(app core.App, r *core.Record) (string, error) {
 	engineer := r.GetString("engineer")
-	var months []any
+	var months []string
 	for _, f := range lockField[r.Collection().Name] {
 		if t := r.GetDateTime(f).Time(); !t.IsZero() {
 			months = append(months, tz.Month(t))
@@ -105,12 +106,16 @@ func lockedMonth(app core.App, r *core.Record) (string, error) {
 	if engineer == "" || len(months) == 0 {
 		return "", nil
 	}
+	// One statement for one month or two (a trip across midnight at a month's end), run for every
+	// log saved: the second month repeats the first when there is one.
 	var found []string
-	err := app.DB().Select("month").From("month_signoffs").
-		Where(dbx.HashExp{"engineer": engineer, "status": "approved", "month": months}).
-		OrderBy("month").Limit(1).Column(&found)
+	err := sqlcache.Query(app, lockedMonthQuery).
+		Bind(dbx.Params{"engineer": engineer, "first": months[0], "last": months[len(months)-1]}).Column(&found)
 	if err != nil || len(found) == 0 {
 		return "", err
 	}
 	return found[0], nil
 }
+
+const lockedMonthQuery = `SELECT month FROM month_signoffs WHERE engineer = {:engineer} AND status = 'approved'
+	AND month IN ({:first}, {:last}) ORDER BY month LIMIT 1`

@@ -18,6 +18,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"sync"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -287,3 +288,34 @@ func (r *rows) ColumnTypeScanType(i int) reflect.Type {
 	}
 	return reflect.TypeFor[any]()
 }
+
+// Query is app.DB().NewQuery(sql), kept for the rest of app's transaction when app is one (the
+// caller binds every parameter each time). dbx rewrites a query's SQL — its placeholders and
+// quoted names — with regular expressions whenever one is made, which for a short statement run
+// for every record of a push costs about what running it does.
+func Query(app core.App, sql string) *dbx.Query {
+	tx, ok := app.DB().(*dbx.Tx)
+	info := app.TxInfo()
+	if !ok || info == nil {
+		return app.DB().NewQuery(sql)
+	}
+	kept, found := queries.Load(tx)
+	if !found {
+		kept = map[string]*dbx.Query{}
+		queries.Store(tx, kept)
+		info.OnComplete(func(error) error {
+			queries.Delete(tx)
+			return nil
+		})
+	}
+	byText := kept.(map[string]*dbx.Query) // a transaction is used by one goroutine at a time
+	q := byText[sql]
+	if q == nil {
+		q = tx.NewQuery(sql)
+		byText[sql] = q
+	}
+	return q
+}
+
+// queries holds each open transaction's kept queries by their SQL.
+var queries sync.Map // *dbx.Tx → map[string]*dbx.Query
