@@ -106,16 +106,22 @@ func lockedMonth(app core.App, r *core.Record) (string, error) {
 	if engineer == "" || len(months) == 0 {
 		return "", nil
 	}
-	// One statement for one month or two (a trip across midnight at a month's end), run for every
-	// log saved: the second month repeats the first when there is one.
-	var found []string
-	err := sqlcache.Query(app, lockedMonthQuery).
-		Bind(dbx.Params{"engineer": engineer, "first": months[0], "last": months[len(months)-1]}).Column(&found)
-	if err != nil || len(found) == 0 {
-		return "", err
+	// One lookup a month, the earlier first (a trip across midnight at a month's end is in two):
+	// this runs for every log saved, and an IN list would have SQLite build a table for it.
+	slices.Sort(months)
+	for _, month := range slices.Compact(months) {
+		var found []string
+		err := sqlcache.Query(app, lockedMonthQuery).
+			Bind(dbx.Params{"engineer": engineer, "month": month}).Column(&found)
+		if err != nil {
+			return "", err
+		}
+		if len(found) > 0 {
+			return month, nil
+		}
 	}
-	return found[0], nil
+	return "", nil
 }
 
-const lockedMonthQuery = `SELECT month FROM month_signoffs WHERE engineer = {:engineer} AND status = 'approved'
-	AND month IN ({:first}, {:last}) ORDER BY month LIMIT 1`
+const lockedMonthQuery = `SELECT month FROM month_signoffs
+	WHERE engineer = {:engineer} AND month = {:month} AND status = 'approved' LIMIT 1`
