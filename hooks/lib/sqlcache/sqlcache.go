@@ -1,14 +1,13 @@
-// Package sqlcache is PocketBase's SQLite driver (modernc.org/sqlite) with one addition: inside
-// a transaction, a connection keeps every statement it has compiled until the transaction ends,
-// so a statement run again in the same transaction is not parsed and planned again.
+// Package sqlcache is PocketBase's SQLite driver (modernc.org/sqlite) with one addition: each
+// connection keeps the statements it has compiled lately (the last MaxStatements), so a statement
+// run again is not parsed and planned again.
 //
-// dbx and PocketBase hand the driver SQL text for every query; the driver compiles it each time.
-// A sync push of 1,000 records runs the same dozen statements (the record's INSERT with its
+// dbx and PocketBase hand the driver SQL text for every query, and the driver compiles it every
+// time. A sync push of 1,000 records runs the same dozen statements (the record's INSERT with its
 // triggers, the validators' lookups, the overlap and lock checks, the history row) a thousand
-// times each in one transaction: compiling them was a quarter of its CPU. Statements outside a
-// transaction are not kept, and a transaction's are finalized when it commits or rolls back, so
-// what is kept is bounded by one transaction (and by MaxStatements); SQLite itself recompiles a
-// kept statement when the schema changes under it.
+// times each: compiling them was a quarter of its CPU. A kept statement is reset after each use,
+// so it holds no lock and no snapshot; SQLite itself recompiles one when the schema changes under
+// it.
 package sqlcache
 
 import (
@@ -28,9 +27,9 @@ import (
 // DriverName is the name this driver is registered under with database/sql (and dbx, as SQLite).
 const DriverName = "sqlite_stmtcache"
 
-// MaxStatements is the most statements a connection keeps within one transaction; past it the
-// least recently used goes (a transaction that builds many distinct IN lists, say).
-const MaxStatements = 128
+// MaxStatements is the most statements a connection keeps; past it the least recently used goes
+// (queries that carry their values in their text, IN lists of ids, pass through).
+const MaxStatements = 64
 
 // pragmas are PocketBase's own, from core.DefaultDBConnect.
 const pragmas = "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
@@ -85,11 +84,10 @@ func newConn(c driver.Conn) (driver.Conn, error) {
 	return &conn{inner: ic, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
 }
 
-// conn is one SQLite connection and, while a transaction is open on it, the statements the
-// transaction compiled. database/sql uses a connection from one goroutine at a time.
+// conn is one SQLite connection and the statements it keeps. database/sql uses a connection from
+// one goroutine at a time.
 type conn struct {
 	inner   innerConn
-	inTx    bool
 	byQuery map[string]*list.Element // of *kept, most recently used at the front of lru
 	lru     *list.List
 }
@@ -119,12 +117,7 @@ func (c *conn) Begin() (driver.Tx, error) {
 }
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	t, err := c.inner.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	c.inTx = true
-	return &tx{inner: t, c: c}, nil
+	return c.inner.BeginTx(ctx, opts)
 }
 
 func (c *conn) Ping(ctx context.Context) error         { return c.inner.Ping(ctx) }
@@ -132,9 +125,6 @@ func (c *conn) ResetSession(ctx context.Context) error { return c.inner.ResetSes
 func (c *conn) IsValid() bool                          { return c.inner.IsValid() }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if !c.inTx {
-		return c.inner.ExecContext(ctx, query, args)
-	}
 	k, err := c.statement(ctx, query)
 	if err != nil || k == nil {
 		if err != nil {
@@ -146,9 +136,6 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if !c.inTx {
-		return c.inner.QueryContext(ctx, query, args)
-	}
 	k, err := c.statement(ctx, query)
 	if err != nil || k == nil {
 		if err != nil {
@@ -204,27 +191,11 @@ func (c *conn) drop(e *list.Element) {
 	k.stmt.Close()
 }
 
-// forget drops every kept statement: the transaction is over.
+// forget drops every kept statement: the connection closes.
 func (c *conn) forget() {
-	c.inTx = false
 	for c.lru.Len() > 0 {
 		c.drop(c.lru.Front())
 	}
-}
-
-type tx struct {
-	inner driver.Tx
-	c     *conn
-}
-
-func (t *tx) Commit() error {
-	defer t.c.forget()
-	return t.inner.Commit()
-}
-
-func (t *tx) Rollback() error {
-	defer t.c.forget()
-	return t.inner.Rollback()
 }
 
 // rows reads a kept statement's results; closing them lets the statement be run again.

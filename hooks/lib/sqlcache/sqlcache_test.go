@@ -174,3 +174,35 @@ func TestACancelledTransaction(t *testing.T) {
 		t.Fatalf("%d rows, want 1", n)
 	}
 }
+
+// A statement a connection keeps between transactions reads what other connections wrote since
+// (a kept statement holds no snapshot), and a write on one connection while another keeps a
+// read of the same table compiled is not blocked by it.
+func TestAKeptStatementSeesOtherConnectionsWrites(t *testing.T) {
+	db := open(t)
+	db.DB().SetMaxOpenConns(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reader, err := db.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	writer, err := db.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	for i := range 3 {
+		var n int
+		if err := reader.QueryRowContext(ctx, "SELECT COUNT(*) FROM t WHERE v = ?", "x").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != i {
+			t.Fatalf("round %d: the reader counts %d rows", i, n)
+		}
+		if _, err := writer.ExecContext(ctx, "INSERT INTO t (v) VALUES (?)", "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
