@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -125,3 +127,16 @@ func lockedMonth(app core.App, r *core.Record) (string, error) {
 
 const lockedMonthQuery = `SELECT month FROM month_signoffs
 	WHERE engineer = {:engineer} AND month = {:month} AND status = 'approved' LIMIT 1`
+
+// storedVersionOf is storedVersion for the record of a save, taken from the record itself when
+// its saver has just read it (history.WithStored).
+func storedVersionOf(e *core.RecordEvent) (*core.Record, error) {
+	if e.Record.IsNew() {
+		return nil, nil
+	}
+	stored, err := history.Stored(e.Context, e.App, e.Record)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return stored, err
+}
