@@ -151,7 +151,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	return &rows{inner: r, k: k}, nil
 }
 
-// statement returns the transaction's compiled statement for query, compiling it the first
+// statement returns the connection's compiled statement for query, compiling it the first
 // time; nil when the kept one is still being read (a query run again inside its own loop).
 func (c *conn) statement(ctx context.Context, query string) (*kept, error) {
 	if e, ok := c.byQuery[query]; ok {
