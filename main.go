@@ -26,6 +26,9 @@ import (
 func main() {
 	cfg, err := settings.FromEnv()
 	// Not pocketbase.New(): it turns on SQL logging under `go run`, which is how the README starts us.
+	// The database driver keeps each connection's compiled statements: a sync push runs the same
+	// few a thousand times (hooks/lib/sqlcache); a replicated server's writer begins IMMEDIATE
+	// beside Litestream (hooks/replica).
 	app := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: replica.DBConnect(cfg.Replica)})
 
 	migratecmd.MustRegister(app, app.RootCmd, migratecmd.Config{Dir: "migrations"})

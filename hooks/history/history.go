@@ -22,6 +22,8 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
+
+	"feidi/hooks/lib/sqlcache"
 )
 
 // Collection is where the versions are kept (migration 1764058800).
@@ -119,7 +121,7 @@ func Write(tx core.App, before, after *core.Record) error {
 	}
 	a := actorOf(tx)
 	now := types.NowDateTime().String()
-	_, err = tx.DB().NewQuery(`INSERT INTO record_history
+	_, err = sqlcache.Query(tx, `INSERT INTO record_history
 		(id, [[table]], record_id, version, operation, door, actor, before, after, note, created, updated)
 		SELECT {:id}, {:table}, {:record}, COALESCE(MAX(version), 0) + 1, {:op}, {:door}, {:actor}, {:before}, {:after}, {:note}, {:now}, {:now}
 		FROM record_history WHERE [[table]] = {:table} AND record_id = {:record}`).

@@ -37,8 +37,8 @@ func Register(app core.App) {
 
 // record runs the write of e's record and then keep, in one transaction (joining the caller's
 // when there is one). PocketBase's Save opens no transaction for a create or an update; the
-// stored state is read rather than Record.Original, which PocketBase does not refresh when one
-// record value is saved twice.
+// stored state is read (Stored) rather than taken from Record.Original, which PocketBase does not
+// refresh when one record value is saved twice, unless the caller marked it fresh.
 func record(e *core.RecordEvent, readStored bool, keep func(tx core.App, before *core.Record) error) error {
 	if !Tracked(e.Record.Collection()) {
 		return e.Next()
@@ -49,9 +49,8 @@ func record(e *core.RecordEvent, readStored bool, keep func(tx core.App, before 
 		e.App = tx
 		var before *core.Record
 		if readStored {
-			pk, _ := e.Record.LastSavedPK().(string)
 			var err error
-			if before, err = tx.FindRecordById(e.Record.Collection(), pk); err != nil {
+			if before, err = Stored(e.Context, tx, e.Record); err != nil {
 				return err
 			}
 		}

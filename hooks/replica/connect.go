@@ -8,13 +8,14 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"modernc.org/sqlite"
 
+	"feidi/hooks/lib/sqlcache"
 	"feidi/hooks/settings"
 )
 
-// DBConnect is PocketBase's database opener for a replicated server (nil, PocketBase's own, when
-// r is nil). Litestream is a second writer of data.db: around its checkpoints it holds the write
+// DBConnect is PocketBase's database opener: sqlcache.Connect (PocketBase's own settings, each
+// connection keeping its compiled statements) when r is nil, and for a replicated server the same
+// driver with its writer's transactions begun IMMEDIATE. Litestream is a second writer of data.db: around its checkpoints it holds the write
 // lock and bumps its own table. A PocketBase transaction begun DEFERRED that has read and then
 // tries to write meets that writer with SQLITE_BUSY at once (SQLite calls no busy handler for a
 // read transaction's upgrade), and the write fails. So PocketBase's writer — the pool of one
@@ -23,19 +24,16 @@ import (
 // holds the write lock.
 func DBConnect(r *settings.Replica) core.DBConnectFunc {
 	if r == nil {
-		return nil
+		return sqlcache.Connect
 	}
 	return func(dbPath string) (*dbx.DB, error) {
-		dsn := dbPath + "?" + pragmas
+		dsn := dbPath + "?" + sqlcache.Pragmas
 		c := &connector{deferred: dsn, immediate: dsn + "&_txlock=immediate"}
 		db := sql.OpenDB(c)
 		c.db.Store(db)
 		return dbx.NewFromDB(db, "sqlite"), nil
 	}
 }
-
-// pragmas are PocketBase's own (core.DefaultDBConnect).
-const pragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
 
 // connector opens a connection IMMEDIATE when its pool holds one connection at most (PocketBase's
 // writer: it sets that limit right after opening, before any connection is made).
@@ -49,7 +47,7 @@ func (c *connector) Connect(context.Context) (driver.Conn, error) {
 	if db := c.db.Load(); db != nil && db.Stats().MaxOpenConnections == 1 {
 		dsn = c.immediate
 	}
-	return (&sqlite.Driver{}).Open(dsn)
+	return sqlcache.Driver().Open(dsn)
 }
 
-func (c *connector) Driver() driver.Driver { return &sqlite.Driver{} }
+func (c *connector) Driver() driver.Driver { return sqlcache.Driver() }

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"feidi/hooks/lib/sqlcache"
 	"feidi/hooks/lib/tz"
 )
 
@@ -42,6 +43,7 @@ const (
 		FROM schedules WHERE engineer = {:engineer} AND id != {:id}
 		AND starts_at > {:entriesFrom} AND starts_at < {:end} AND ends_at > {:start}`
 	workOverlapping = entriesOverlapping + ` AND kind != 'leave'`
+	firstEntry      = ` ORDER BY starts_at LIMIT 1`
 )
 
 // CheckCommute validates a commute log against the trip rules and the engineer's other trips and
@@ -142,7 +144,7 @@ func findOverlap(app core.App, r *core.Record, start, end time.Time) (string, er
 		End   string `db:"end"`
 	}
 	if !isLeave {
-		err := app.DB().NewQuery(tripsOverlapping).Bind(params).One(&other)
+		err := sqlcache.Query(app, tripsOverlapping).Bind(params).One(&other)
 		if err == nil {
 			return fmt.Sprintf("Overlaps trip %s (%s → %s, %s–%s).", other.ID, other.What, other.Where,
 				formatStored(other.Start), formatStored(other.End)), nil
@@ -150,11 +152,11 @@ func findOverlap(app core.App, r *core.Record, start, end time.Time) (string, er
 			return "", err
 		}
 	}
-	query := workOverlapping
+	query := workOverlapping + firstEntry
 	if isSchedule {
-		query = entriesOverlapping
+		query = entriesOverlapping + firstEntry
 	}
-	err := app.DB().NewQuery(query + ` ORDER BY starts_at LIMIT 1`).Bind(params).One(&other)
+	err := sqlcache.Query(app, query).Bind(params).One(&other)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	} else if err != nil {

@@ -34,7 +34,7 @@ func Register(app core.App) {
 	})
 	// A signed-off month's logs are locked through every door; the delete is refused too.
 	app.OnRecordValidate("schedules", "commute_logs").BindFunc(func(e *core.RecordEvent) error {
-		stored, err := storedVersion(e.App, e.Record)
+		stored, err := storedVersionOf(e)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"feidi/hooks/history"
+	"feidi/hooks/lib/sqlcache"
 	"feidi/hooks/lib/tz"
 )
 
@@ -96,7 +99,7 @@ func CheckUnlocked(app core.App, r, stored *core.Record) error {
 // lockedMonth returns the first approved month of r's engineer that r is in, or "".
 func lockedMonth(app core.App, r *core.Record) (string, error) {
 	engineer := r.GetString("engineer")
-	var months []any
+	var months []string
 	for _, f := range lockField[r.Collection().Name] {
 		if t := r.GetDateTime(f).Time(); !t.IsZero() {
 			months = append(months, tz.Month(t))
@@ -105,12 +108,35 @@ func lockedMonth(app core.App, r *core.Record) (string, error) {
 	if engineer == "" || len(months) == 0 {
 		return "", nil
 	}
-	var found []string
-	err := app.DB().Select("month").From("month_signoffs").
-		Where(dbx.HashExp{"engineer": engineer, "status": "approved", "month": months}).
-		OrderBy("month").Limit(1).Column(&found)
-	if err != nil || len(found) == 0 {
-		return "", err
+	// One lookup a month, the earlier first (a trip across midnight at a month's end is in two):
+	// this runs for every log saved, and an IN list would have SQLite build a table for it.
+	slices.Sort(months)
+	for _, month := range slices.Compact(months) {
+		var found []string
+		err := sqlcache.Query(app, lockedMonthQuery).
+			Bind(dbx.Params{"engineer": engineer, "month": month}).Column(&found)
+		if err != nil {
+			return "", err
+		}
+		if len(found) > 0 {
+			return month, nil
+		}
 	}
-	return found[0], nil
+	return "", nil
+}
+
+const lockedMonthQuery = `SELECT month FROM month_signoffs
+	WHERE engineer = {:engineer} AND month = {:month} AND status = 'approved' LIMIT 1`
+
+// storedVersionOf is storedVersion for the record of a save, taken from the record itself when
+// its saver has just read it (history.WithStored).
+func storedVersionOf(e *core.RecordEvent) (*core.Record, error) {
+	if e.Record.IsNew() {
+		return nil, nil
+	}
+	stored, err := history.Stored(e.Context, e.App, e.Record)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return stored, err
 }

@@ -1,6 +1,7 @@
 package watermelon
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"feidi/hooks/history"
 	"feidi/hooks/reference"
 )
 
@@ -167,7 +169,7 @@ func (p *pushRun) applyOne(c change, creatable map[string]bool) (reason error, e
 		if err != nil || !ok {
 			return errRuleDenied("delete"), err
 		}
-		return savingError(p.tx.Delete(existing)), nil
+		return savingError(p.tx.DeleteWithContext(history.WithStored(context.Background(), existing), existing)), nil
 	}
 	var r *core.Record
 	if existing == nil {
@@ -202,7 +204,11 @@ func (p *pushRun) applyOne(c change, creatable map[string]bool) (reason error, e
 		}
 		return fields, nil
 	}
-	return savingError(p.tx.Save(r)), nil
+	ctx := context.Background()
+	if existing != nil {
+		ctx = history.WithStored(ctx, r) // just read in this transaction: its hooks need not read it again
+	}
+	return savingError(p.tx.SaveWithContext(ctx, r)), nil
 }
 
 // ruleBody is the request body a rule sees for the pushed columns: their values as the record

@@ -10,7 +10,6 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/inflector"
 	"github.com/pocketbase/pocketbase/tools/search"
-	"github.com/pocketbase/pocketbase/tools/security"
 )
 
 // The sync protocol reuses the collections' API rules as they are, evaluated the way the REST
@@ -138,7 +137,9 @@ func createAllowed(app core.App, info *core.RequestInfo, records []*core.Record)
 	}
 	// Each row of the stand-in carries the columns the rule reads, in the same order.
 	names := ruleColumns(c, rule)
-	suffix := "__sync_create__" + security.PseudorandomString(6)
+	// PocketBase's own stand-in takes a random suffix; a fixed one keeps the query's text the same
+	// from push to push, so the connection runs it compiled (hooks/lib/sqlcache).
+	const suffix = "__sync_create__"
 	params := dbx.Params{}
 	rows := make([]string, 0, len(records))
 	for i, r := range records {

@@ -14,6 +14,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"feidi/hooks"
+	"feidi/hooks/lib/sqlcache"
 	"feidi/hooks/settings"
 	_ "feidi/migrations"
 )
@@ -82,7 +83,7 @@ func (s *Snapshot) unmanagedApp(t testing.TB, cfg settings.Settings) *tests.Test
 	if s.err != nil {
 		t.Fatalf("test data dir: %v", s.err)
 	}
-	app, err := tests.NewTestApp(s.dir)
+	app, err := newTestApp(s.dir)
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
@@ -104,7 +105,7 @@ func (s *Snapshot) build() {
 		}
 		start = s.from.dir
 	}
-	app, err := tests.NewTestApp(start)
+	app, err := newTestApp(start)
 	if err != nil {
 		s.err = err
 		return
@@ -123,6 +124,12 @@ func (s *Snapshot) build() {
 	}
 	s.dir = filepath.Join(root, "snapshot")
 	s.err = os.CopyFS(s.dir, os.DirFS(app.DataDir()))
+}
+
+// newTestApp is tests.NewTestApp on a copy of dir, on the database driver main.go uses.
+func newTestApp(dir string) (*tests.TestApp, error) {
+	return tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: dir, EncryptionEnv: "pb_test_env",
+		DBConnect: sqlcache.Connect})
 }
 
 // Save saves r or fails the test.
