@@ -37,6 +37,8 @@ func BenchmarkPush(b *testing.B) {
 				b.Run("sync-without-history", func(b *testing.B) { pushSync(b, w, n, false) })
 				b.Run("raw-insert", func(b *testing.B) { pushRaw(b, w, n) })
 				b.Run("pb-batch", func(b *testing.B) { pushBatch(b, w, n) })
+				b.Run("sync-edit", func(b *testing.B) { pushSyncEdits(b, w, n) })
+				b.Run("pb-batch-edit", func(b *testing.B) { pushBatchEdits(b, w, n) })
 			})
 		}
 	}
@@ -150,4 +152,86 @@ func checkBatch(b *testing.B, status int, answer []byte, n int) {
 			b.Fatalf("batch: a request answered %d: %.2000s", r.Status, answer)
 		}
 	}
+}
+
+// edited is what an edit changes: a trip's note, an entry's employer.
+func edited(r record) (field, value string) {
+	if r.table == "schedules" {
+		return "employer", "重庆大足五金制品有限公司"
+	}
+	return "note", "改签：晚一班"
+}
+
+// pushSyncEdits times a push of edits of n records the device pushed before (untimed, and
+// pulled after, so the edits are not conflicts): every edit judged by the update rule.
+func pushSyncEdits(b *testing.B, w world, n int) {
+	s := newServer(b, w)
+	token := apptest.Token(b, s.app, apptest.EngineerA)
+	last := s.pull(b, token, 0).Timestamp
+	push := func(body []byte) {
+		status, answer := do(b, http.MethodPost, fmt.Sprintf("%s/api/sync/push?last_pulled_at=%d", s.url, last), token, body, nil)
+		if status != http.StatusOK || strings.TrimSpace(string(answer)) != "{}" {
+			b.Fatalf("push: %d %.2000s", status, answer)
+		}
+	}
+	changesOf := func(recs []record, kind string) []byte {
+		changes := map[string]map[string][]any{}
+		for _, table := range []string{"schedules", "commute_logs"} {
+			changes[table] = map[string][]any{"created": {}, "updated": {}, "deleted": {}}
+		}
+		for _, r := range recs {
+			raw := r.raw()
+			if kind == "updated" {
+				field, value := edited(r)
+				raw[field], raw["_status"] = value, "updated"
+			}
+			changes[r.table][kind] = append(changes[r.table][kind], raw)
+		}
+		body, err := json.Marshal(map[string]any{"changes": changes})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return body
+	}
+	pushLoop(b, n, func(recs []record) []byte {
+		push(changesOf(recs, "created"))
+		last = s.pull(b, token, last).Timestamp
+		return changesOf(recs, "updated")
+	}, func(_ []record, body []byte) func() {
+		status, answer := do(b, http.MethodPost, fmt.Sprintf("%s/api/sync/push?last_pulled_at=%d", s.url, last), token, body, nil)
+		return func() {
+			if status != http.StatusOK || strings.TrimSpace(string(answer)) != "{}" {
+				b.Fatalf("push: %d %.2000s", status, answer)
+			}
+		}
+	})
+}
+
+// pushBatchEdits times the same edits as PATCH requests of one batch on the stock app, of
+// records a batch created before (untimed).
+func pushBatchEdits(b *testing.B, w world, n int) {
+	url := apptest.Serve(b, stockApp(b, w))
+	batch := func(requests []map[string]any) []byte {
+		body, err := json.Marshal(map[string]any{"requests": requests})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return body
+	}
+	pushLoop(b, n, func(recs []record) []byte {
+		creates := make([]map[string]any, len(recs))
+		edits := make([]map[string]any, len(recs))
+		for i, r := range recs {
+			creates[i] = map[string]any{"method": http.MethodPost, "url": "/api/collections/" + r.table + "/records", "body": r.fields()}
+			field, value := edited(r)
+			edits[i] = map[string]any{"method": http.MethodPatch, "url": "/api/collections/" + r.table + "/records/" + r.id,
+				"body": map[string]any{field: value}}
+		}
+		status, answer := do(b, http.MethodPost, url+"/api/batch", "", batch(creates), nil)
+		checkBatch(b, status, answer, len(recs))
+		return batch(edits)
+	}, func(recs []record, body []byte) func() {
+		status, answer := do(b, http.MethodPost, url+"/api/batch", "", body, nil)
+		return func() { checkBatch(b, status, answer, len(recs)) }
+	})
 }

@@ -13,6 +13,8 @@ import (
 
 // Register binds the checks to every save of the enclave's records.
 func Register(app core.App) {
+	// A device-made id's form, on every collection whose schema says so (see DeviceIDCharacters).
+	app.OnRecordValidate().BindFunc(checkDeviceID)
 	app.OnRecordValidate("users", "engineers").BindFunc(func(e *core.RecordEvent) error {
 		return next(e, normalize(e.Record, map[string]func(string) (string, error){"phone": NormalizePhone}))
 	})

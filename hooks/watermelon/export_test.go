@@ -46,3 +46,10 @@ func SetWholeChunk(n int) (restore func()) {
 	wholeChunk = n
 	return func() { wholeChunk = old }
 }
+
+// JudgeUpdatesOneByOne makes pushes judge every edit by itself, with CanAccessRecord, as the
+// REST API judges a PATCH.
+func JudgeUpdatesOneByOne() (restore func()) {
+	updatesTogether = false
+	return func() { updatesTogether = true }
+}

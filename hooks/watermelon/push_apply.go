@@ -7,6 +7,7 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -33,6 +34,7 @@ func (p *pushRun) apply() error {
 	applied := map[string][]string{}
 	cleared := map[string][]string{} // records that went through: their old refusals go
 	creatable := map[string]map[string]bool{}
+	updatable := map[string]map[string]updateVerdict{}
 	for _, c := range p.changes {
 		name := c.table.Name
 		if _, exists := p.stored[name][c.id]; (c.delete && !exists) || p.unchanged[name][c.id] {
@@ -45,8 +47,11 @@ func (p *pushRun) apply() error {
 				return err
 			}
 			creatable[name] = allowed
+			if updatable[name], err = p.updatableIDs(c.table); err != nil {
+				return err
+			}
 		}
-		reason, err := p.inSavepoint(func() (error, error) { return p.applyOne(c, creatable[name]) })
+		reason, err := p.inSavepoint(func() (error, error) { return p.applyOne(c, creatable[name], updatable[name]) })
 		if err != nil {
 			return err
 		}
@@ -150,9 +155,115 @@ func (p *pushRun) creatableIDs(t *table) (map[string]bool, error) {
 	return allowed, nil
 }
 
+// updatableIDs evaluates the table's update rule for the records of the push that exist, when
+// the tables before it have been applied, in one query for each distinct request body the rule
+// reads: a rule sees what a REST PATCH would carry (changedValues), and of that only the fields
+// it names (@request.body.<field>...), so edits that change the same of those fields — most
+// often none — are judged together, each on its stored row, as CanAccessRecord judges one. It
+// returns the verdicts by id, with each record's sync_seq as it was judged: applyOne takes a
+// verdict only for a record still so (else it judges the record itself), and nil — decide record
+// by record — when the rule reads the body in a way this does not follow.
+func (p *pushRun) updatableIDs(t *table) (map[string]updateVerdict, error) {
+	rule := t.collection.UpdateRule
+	if !updatesTogether || rule == nil || *rule == "" || p.auth == nil || p.auth.IsSuperuser() {
+		return nil, nil // CanAccessRecord decides these without a query
+	}
+	bodyFields := map[string]bool{}
+	for _, m := range ruleBodyField.FindAllStringSubmatch(*rule, -1) {
+		bodyFields[m[1]] = true
+	}
+	if strings.Count(*rule, "@request.body") != len(ruleBodyField.FindAllString(*rule, -1)) {
+		return nil, nil
+	}
+	var ids []string
+	for _, c := range p.changes {
+		if _, exists := p.stored[t.Name][c.id]; c.table == t && !c.delete && exists && !p.unchanged[t.Name][c.id] {
+			ids = append(ids, c.id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	values := make(map[string]map[string]any, len(ids))
+	for _, c := range p.changes {
+		if c.table == t && !c.delete {
+			values[c.id] = c.values
+		}
+	}
+	verdicts := make(map[string]updateVerdict, len(ids))
+	type group struct {
+		body map[string]any
+		ids  []any
+	}
+	for chunk := range slices.Chunk(ids, 200) {
+		stored, err := p.tx.FindRecordsByIds(t.collection, chunk)
+		if err != nil {
+			return nil, err
+		}
+		groups := map[string]*group{}
+		var order []string
+		for _, r := range stored {
+			body := map[string]any{}
+			for name, v := range changedValues(r, values[r.Id]) {
+				if bodyFields[name] {
+					body[name] = v
+				}
+			}
+			key, err := json.Marshal(body)
+			if err != nil {
+				return nil, nil
+			}
+			g := groups[string(key)]
+			if g == nil {
+				g = &group{body: body}
+				groups[string(key)] = g
+				order = append(order, string(key))
+			}
+			g.ids = append(g.ids, r.Id)
+			verdicts[r.Id] = updateVerdict{seq: int64(r.GetInt(seqColumn))}
+		}
+		for _, key := range order {
+			g := groups[key]
+			info := requestInfo(p.auth, http.MethodPatch, g.body)
+			folded, known, all := foldRule(*rule, info.Auth)
+			if known {
+				for _, id := range g.ids {
+					v := verdicts[id.(string)]
+					v.allowed = all
+					verdicts[id.(string)] = v
+				}
+				continue
+			}
+			allowed, err := accessibleAmong(p.tx, info, t.collection, &folded, g.ids)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range allowed {
+				v := verdicts[id]
+				v.allowed = true
+				verdicts[id] = v
+			}
+		}
+	}
+	return verdicts, nil
+}
+
+// updatesTogether is false only in a test that compares the two ways of judging.
+var updatesTogether = true
+
+// ruleBodyField is a rule's reading of one field of the request body.
+var ruleBodyField = regexp.MustCompile(`@request\.body\.([A-Za-z0-9_]+)`)
+
+// updateVerdict is the update rule's verdict on a record as it was stored (its sync_seq).
+type updateVerdict struct {
+	allowed bool
+	seq     int64
+}
+
 // applyOne applies one change and returns why it was refused, or nil; err is for failures
-// that must abort the whole push. creatable, when not nil, holds the create rule's verdict.
-func (p *pushRun) applyOne(c change, creatable map[string]bool) (reason error, err error) {
+// that must abort the whole push. creatable, when not nil, holds the create rule's verdict;
+// updatable the update rule's (see updatableIDs).
+func (p *pushRun) applyOne(c change, creatable map[string]bool, updatable map[string]updateVerdict) (reason error, err error) {
 	col := c.table.collection
 	var existing *core.Record
 	if _, exists := p.stored[c.table.Name][c.id]; exists {
@@ -189,8 +300,12 @@ func (p *pushRun) applyOne(c change, creatable map[string]bool) (reason error, e
 		// WatermelonDB sends every column of an updated record; the rules must see what a REST
 		// PATCH would carry — the columns that change — or an untouched status of "returned"
 		// would read as a request to set it.
-		info := requestInfo(p.auth, http.MethodPatch, changedValues(existing, c.values))
-		ok, err := p.tx.CanAccessRecord(existing, info, col.UpdateRule)
+		verdict, judged := updatable[c.id]
+		ok := verdict.allowed
+		if !judged || verdict.seq != int64(existing.GetInt(seqColumn)) {
+			info := requestInfo(p.auth, http.MethodPatch, changedValues(existing, c.values))
+			ok, err = p.tx.CanAccessRecord(existing, info, col.UpdateRule)
+		}
 		if err != nil || !ok {
 			return errRuleDenied("update"), err
 		}

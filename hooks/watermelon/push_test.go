@@ -261,6 +261,8 @@ func TestPushRefusesBadInputAndWritesNothing(t *testing.T) {
 		{"file columns are the server's: a pushed file name is ignored", "?last_pulled_at={last}", one(trip(map[string]any{"ticket": "forged.pdf", "note": "ok"})), 200, ""},
 		{"unknown column", "?last_pulled_at={last}", one(trip(map[string]any{"seat": "12F"})), 400, "sync_unknown_column"},
 		{"id with other characters", "?last_pulled_at={last}", one(trip(map[string]any{"id": "trip/../../etc01"})), 400, "sync_bad_id"},
+		{"id of 20 characters", "?last_pulled_at={last}", one(trip(map[string]any{"id": "AbCdEfGh123456789012"})), 400, "sync_bad_id"},
+		{"id of 32 hex digits, a UUID without its dashes", "?last_pulled_at={last}", one(trip(map[string]any{"id": "0123456789abcdef0123456789abcdef"})), 400, "sync_bad_id"},
 		{"records in a table the server does not sync", "?last_pulled_at={last}",
 			`{"changes":{"photos":{"created":[{"id":"AbCdEfGh12345678"}],"updated":[],"deleted":[]}}}`, 400, "sync_unknown_table"},
 		{"the same record twice", "?last_pulled_at={last}",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,11 +13,12 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"feidi/hooks/lib/tz"
+	"feidi/hooks/validate"
 )
 
 // idPattern is what a synced record's id may be: WatermelonDB's default 16 characters of
-// 0-9a-zA-Z, or a UUID.
-var idPattern = regexp.MustCompile(`^(?:[0-9A-Za-z]{16}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
+// 0-9a-zA-Z, or a UUID — the same rule every save of a synced collection is held to.
+var idPattern = validate.DeviceID
 
 // bookkeeping are WatermelonDB's own columns on every pushed raw; they are not data.
 var bookkeeping = map[string]bool{"_status": true, "_changed": true}
