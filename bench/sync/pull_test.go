@@ -46,6 +46,8 @@ func BenchmarkPull(b *testing.B) {
 	// before readies the database for the next pull, untimed.
 	pull := func(b *testing.B, before ...string) {
 		var peak uint64
+		cpu := newCPUMeter(b)
+		defer cpu.report()
 		for b.Loop() {
 			b.StopTimer()
 			for _, q := range before {
@@ -56,9 +58,11 @@ func BenchmarkPull(b *testing.B) {
 			var n counter
 			h := watchHeap()
 			b.StartTimer()
+			cpu.start()
 
 			status, _ := do(b, http.MethodGet, s.url+"/api/sync/pull?schema_version=1", token, nil, &n)
 
+			cpu.stop()
 			b.StopTimer()
 			peak = max(peak, h.Stop())
 			if status != http.StatusOK || n != size {
