@@ -46,6 +46,8 @@ func BenchmarkPull(b *testing.B) {
 	// before readies the database for the next pull, untimed.
 	pull := func(b *testing.B, before ...string) {
 		var peak uint64
+		cpu := newCPUMeter(b)
+		defer cpu.report()
 		for b.Loop() {
 			b.StopTimer()
 			for _, q := range before {
@@ -56,9 +58,11 @@ func BenchmarkPull(b *testing.B) {
 			var n counter
 			h := watchHeap()
 			b.StartTimer()
+			cpu.start()
 
 			status, _ := do(b, http.MethodGet, s.url+"/api/sync/pull?schema_version=1", token, nil, &n)
 
+			cpu.stop()
 			b.StopTimer()
 			peak = max(peak, h.Stop())
 			if status != http.StatusOK || n != size {
@@ -252,6 +256,8 @@ func BenchmarkFirstPullOfAll(b *testing.B) {
 			records := s.pull(b, token, 0).records()
 			b.Run("sync-cold", func(b *testing.B) {
 				var peak uint64
+				cpu := newCPUMeter(b)
+				defer cpu.report()
 				for b.Loop() {
 					b.StopTimer()
 					for _, q := range []string{"DELETE FROM _sync_reach WHERE user_id = {:user}", "DELETE FROM _sync_users WHERE user_id = {:user}"} {
@@ -262,10 +268,12 @@ func BenchmarkFirstPullOfAll(b *testing.B) {
 					runtime.GC()
 					h := watchHeap()
 					b.StartTimer()
+					cpu.start()
 
 					var size counter // the answer is counted, not kept: the heap is the server's
 					status, _ := do(b, http.MethodGet, s.url+"/api/sync/pull?schema_version=1", token, nil, &size)
 
+					cpu.stop()
 					b.StopTimer()
 					peak = max(peak, h.Stop())
 					if status != http.StatusOK || size == 0 {
@@ -279,11 +287,14 @@ func BenchmarkFirstPullOfAll(b *testing.B) {
 				db := s.app.ConcurrentDB().(*dbx.DB).DB()
 				var peak uint64
 				n := 0
+				cpu := newCPUMeter(b)
+				defer cpu.report()
 				for b.Loop() {
 					b.StopTimer()
 					runtime.GC()
 					h := watchHeap()
 					b.StartTimer()
+					cpu.start()
 					w := bufio.NewWriterSize(io.Discard, 64<<10)
 					enc := json.NewEncoder(w)
 					n = 0
@@ -312,6 +323,7 @@ func BenchmarkFirstPullOfAll(b *testing.B) {
 						}
 						rows.Close()
 					}
+					cpu.stop()
 					b.StopTimer()
 					peak = max(peak, h.Stop())
 					b.StartTimer()

@@ -2,6 +2,7 @@ package watermelon_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -145,5 +146,67 @@ func TestAFirstPullWritesItsReachInChunks(t *testing.T) {
 		if got := fmt.Sprint(d.as(u, app).pull().Changes); got != whole[u] {
 			t.Errorf("%s: in chunks of two\n%s\nat once\n%s", u, got, whole[u])
 		}
+	}
+}
+
+// TestAWholeReachIsWhatJudgingEveryRowGives: a first pull (or the first after the epoch moved)
+// writes its reach window by window in SQL (reach_whole.go); the reach it leaves is the one that
+// judging every row in Go and writing the verdicts leaves, for every user, from an empty reach
+// and from one that creations, a handover, a deletion, an enrolment and an admin stepping down
+// made stale; in windows of 5,000 ids and of two.
+func TestAWholeReachIsWhatJudgingEveryRowGives(t *testing.T) {
+	users := []string{at.OfficerA, at.OfficerB, at.EngineerA, at.EngineerB, at.CoordinatorA, at.Admin}
+	for _, chunk := range []int{5000, 2} {
+		t.Run(fmt.Sprint("chunk=", chunk), func(t *testing.T) {
+			defer watermelon.SetWholeChunk(chunk)()
+			app, _ := newDevice(t, at.OfficerA)
+			agree := func(step string) (in, out int) {
+				for _, u := range users {
+					auth, err := app.FindRecordById("users", u)
+					if err != nil {
+						t.Fatal(err)
+					}
+					judged, whole, err := watermelon.WholeReachBothWays(app, auth)
+					if err != nil {
+						t.Fatalf("%s, %s: %v", step, u, err)
+					}
+					if fmt.Sprint(judged) != fmt.Sprint(whole) {
+						t.Errorf("%s, %s:\njudged %v\nwhole  %v", step, u, judged, whole)
+					}
+					for _, row := range whole {
+						if strings.HasSuffix(row, " 1") {
+							in++
+						} else {
+							out++
+						}
+					}
+				}
+				return in, out
+			}
+			if in, _ := agree("from an empty reach"); in < 20 {
+				t.Fatalf("only %d records in anyone's reach: the test shows nothing", in)
+			}
+
+			trips, _ := app.FindCollectionByNameOrId("commute_logs")
+			trip := core.NewRecord(trips)
+			trip.Id = "WholeReachTrip01"
+			trip.Load(map[string]any{"engineer": at.EngineerRecA, "from_city": "chengdu", "to_city": "dazu", "mode": "hsr",
+				"depart_at": "2026-03-11 10:00:00.000Z", "arrive_at": "2026-03-11 11:15:00.000Z"})
+			at.Save(t, app, trip)
+			survey, _ := app.FindRecordById("surveys", at.SurveyDraftA)
+			survey.Set("officer", at.OfficerB)
+			at.Save(t, app, survey)
+			gone, _ := app.FindRecordById("schedules", at.ScheduleA)
+			if err := app.Delete(gone); err != nil {
+				t.Fatal(err)
+			}
+			enrol(t, app, at.CohortA, at.EngineerRecB)
+			admin, _ := app.FindRecordById("users", at.Admin)
+			admin.Set("role", "officer")
+			at.Save(t, app, admin)
+			if _, out := agree("from a stale reach"); out < 5 {
+				t.Errorf("only %d records left anyone's reach: the test shows nothing", out)
+			}
+		})
 	}
 }

@@ -1,24 +1,27 @@
 package watermelon
 
 import (
-	"slices"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
-// wholeChunk is how many reach changes a first pull writes in one short write transaction.
+// wholeChunk is how many ids of a table a first pull judges and writes in one short write
+// transaction.
 var wholeChunk = 5000
 
 // wholeReach brings the user's whole reach up to date with what the rules let them list: a
-// first pull, or the first after a change of what the rules read of other records. An admin's
-// first pull of a million trips would otherwise hold a million ids in memory, twice. Table by
-// table and a page of ids at a time, the ids the rule lets the user list and the ids in their
-// stored reach are read in id order and merged; what came into reach or left it is written in
-// a short write transaction a page, stamped with a sequence number of its own. No read stays
-// open across the writes (a long read would keep SQLite from checkpointing the log they grow),
-// and the writer is never held for the whole.
+// first pull, or the first after a change of what the rules read of other records. Table by
+// table and a window of wholeChunk ids at a time, in a short write transaction a window: the
+// ids the rule lets the user list are written into the reach by one INSERT … SELECT (those
+// already in reach are left as they are), and the stored reach rows of the window that the
+// rule no longer lets through are marked lost by one UPDATE; no id crosses into Go, and the
+// window is stamped with a sequence number of its own only when it changed something. No read
+// stays open across the writes (a long read would keep SQLite from checkpointing the log they
+// grow), and the writer is never held for the whole.
 func wholeReach(app core.App, info *core.RequestInfo, s *appSchema, user string) error {
 	for _, t := range s.Tables {
 		if err := wholeTable(app, info, user, t); err != nil {
@@ -39,54 +42,81 @@ func wholeTable(app core.App, info *core.RequestInfo, user string, t *table) err
 		// The window: the next wholeChunk ids of the table, or all the rest.
 		window, upto, end := `[[id]] > {:after}`, "", true
 		if anchored == "" {
-			var ids []string
 			err := app.DB().Select("id").From(t.Name).Where(dbx.NewExp("[[id]] > {:after}", dbx.Params{"after": after})).
-				OrderBy("id").Limit(int64(wholeChunk)).Column(&ids)
-			if err != nil {
+				OrderBy("id").Offset(int64(wholeChunk - 1)).Limit(1).Row(&upto)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
 				return err
-			}
-			if end = len(ids) < wholeChunk; !end {
-				upto = ids[len(ids)-1]
+			default:
+				end = false
 				window += ` AND [[id]] <= {:upto}`
 			}
 		}
-		bounds := dbx.Params{"after": after, "upto": upto}
-		var visible []string
-		if !none {
-			q, err := visibleQuery(app, info, t.collection, rule, window+anchored, -1, true)
-			if err != nil {
-				return err
-			}
-			if err := q.AndBind(bounds).Column(&visible); err != nil {
-				return err
-			}
-		}
-		var stored []string
-		err := app.DB().Select("record_id").From("_sync_reach").
-			Where(dbx.HashExp{"user_id": user, "tbl": t.Name, "in_reach": 1}).
-			AndWhere(dbx.NewExp(strings.ReplaceAll(window, "[[id]]", "[[record_id]]"), bounds)).
-			OrderBy("record_id").Column(&stored)
-		if err != nil {
+		err := app.RunInTransaction(func(tx core.App) error {
+			return wholeWindow(tx, info, user, t, rule, none, window, anchored, dbx.Params{"after": after, "upto": upto})
+		})
+		if err != nil || end {
 			return err
-		}
-		visible = slices.Compact(visible) // a back-relation may list an id more than once
-		gained, lost := diff(visible, stored)
-		if len(gained)+len(lost) > 0 {
-			v := verdict{table: t.Name, gained: gained, lost: lost}
-			err := app.RunInTransaction(func(tx core.App) error {
-				st, err := stampPull(tx)
-				if err != nil {
-					return err
-				}
-				return write(tx, user, []verdict{v}, st.Seq)
-			})
-			if err != nil {
-				return err
-			}
-		}
-		if end {
-			return nil
 		}
 		after = upto
 	}
+}
+
+// wholeWindow writes the reach of one window of t's ids (bounds binds the window), in tx; the
+// rule is judged on the rows of the window that are also anchored, when that is not empty.
+func wholeWindow(tx core.App, info *core.RequestInfo, user string, t *table, rule string, none bool, window, anchored string, bounds dbx.Params) error {
+	var next int64 // the sequence number the window is stamped with if it changes anything
+	if err := tx.DB().NewQuery("SELECT seq + 1 FROM _sync_state WHERE id = 1").Row(&next); err != nil {
+		return err
+	}
+	params := dbx.Params{"user": user, "tbl": t.Name, "seq": next}
+	var visible string
+	switch {
+	case none:
+		visible = "SELECT NULL AS id WHERE FALSE"
+	case rule == "": // every record: the window itself
+		visible = "SELECT [[id]] AS id FROM {{" + t.Name + "}} WHERE " + window + " ORDER BY [[id]]"
+	default:
+		q, err := visibleQuery(tx, info, t.collection, rule, window+anchored, -1, true)
+		if err != nil {
+			return err
+		}
+		built := q.AndBind(bounds).Build()
+		visible = built.SQL()
+		for k, v := range built.Params() {
+			params[k] = v
+		}
+	}
+	for k, v := range bounds {
+		params[k] = v
+	}
+	// As loseReach and gainReach, over the window's ids read by SQLite itself. The lost marks
+	// first: on a first pull the user has no reach to read the rule's ids against.
+	lost, err := tx.DB().NewQuery(`UPDATE _sync_reach SET in_reach = 0, seq = {:seq}, changed_at = strftime('%Y-%m-%d %H:%M:%fZ')
+		WHERE user_id = {:user} AND tbl = {:tbl} AND in_reach = 1 AND ` + strings.ReplaceAll(window, "[[id]]", "[[record_id]]") + `
+		AND record_id NOT IN (SELECT v.id FROM (` + visible + `) v)`).Bind(params).Execute()
+	if err != nil {
+		return err
+	}
+	gained, err := tx.DB().NewQuery(`INSERT INTO _sync_reach (user_id, tbl, record_id, in_reach, seq)
+		SELECT {:user}, {:tbl}, v.id, 1, {:seq} FROM (` + visible + `) v WHERE true
+		ON CONFLICT (user_id, tbl, record_id) DO UPDATE SET in_reach = 1, seq = excluded.seq, pushed_at = NULL,
+		changed_at = strftime('%Y-%m-%d %H:%M:%fZ') WHERE in_reach = 0`).Bind(params).Execute()
+	if err != nil {
+		return err
+	}
+	g, err := gained.RowsAffected()
+	if err != nil {
+		return err
+	}
+	l, err := lost.RowsAffected()
+	if err != nil || g+l == 0 {
+		return err
+	}
+	st, err := stampPull(tx)
+	if err == nil && st.Seq != next {
+		err = errors.New("the sync sequence moved inside a write transaction")
+	}
+	return err
 }

@@ -36,9 +36,13 @@ func visibleQuery(app core.App, info *core.RequestInfo, c *core.Collection, rule
 	q := app.DB().Select(c.Name + ".id").Distinct(true).From(c.Name)
 	if among != "" {
 		from.Name = c.Name + "_sync_changed"
+		cols := ruleColumns(c, rule)
+		if rule == "" {
+			cols = []string{core.FieldNameId} // no rule reads the rest
+		}
 		q = app.DB().Select(from.Name + ".id").Distinct(true).
 			PreFragment(fmt.Sprintf("WITH {{%s}} AS MATERIALIZED (SELECT %s FROM {{%s}} WHERE %s)",
-				from.Name, selectList(ruleColumns(c, rule)), c.Name, among)).
+				from.Name, selectList(cols), c.Name, among)).
 			From(from.Name).AndBind(dbx.Params{"since": since, "auth": authID(info)})
 	}
 	if rule != "" {
