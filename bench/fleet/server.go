@@ -181,10 +181,7 @@ func (s *Server) WaitHealthy(ctx context.Context, within time.Duration) error {
 
 // Kill sends SIGKILL, as the OOM killer or a power cut would, and waits for the process to end.
 func (s *Server) Kill() {
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.cmd, s.done = nil, nil
-	s.mu.Unlock()
+	cmd, done := s.take()
 	if cmd == nil {
 		return
 	}
@@ -194,10 +191,7 @@ func (s *Server) Kill() {
 
 // Stop interrupts the server, as systemd's stop does, and kills it after 10 s.
 func (s *Server) Stop() {
-	s.mu.Lock()
-	cmd, done := s.cmd, s.done
-	s.cmd, s.done = nil, nil
-	s.mu.Unlock()
+	cmd, done := s.take()
 	if cmd == nil {
 		return
 	}
@@ -208,4 +202,14 @@ func (s *Server) Stop() {
 		_ = cmd.Process.Kill()
 		<-done
 	}
+}
+
+// take hands over the running process and its done channel (nil when none runs), so that one
+// caller alone stops it.
+func (s *Server) take() (*exec.Cmd, chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cmd, done := s.cmd, s.done
+	s.cmd, s.done = nil, nil
+	return cmd, done
 }
