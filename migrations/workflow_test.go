@@ -69,6 +69,10 @@ func TestWorkflowRules(t *testing.T) {
 	returnsSilently := with(mk("admin cannot return a survey without saying why", at.Admin, m, u, b, 400, `"review_note":{"code":"validation_review_note_required"`), statusIs("surveys", at.SurveySubmittedA, "submitted"))
 	m, u, b = patch("surveys", at.SurveySubmittedA, `{"status":"returned","review_note":"缺少研发投入"}`)
 	adminReturns := with(mk("admin returns a submitted survey with a note", at.Admin, m, u, b, 200, `"review_note":"缺少研发投入"`), statusIs("surveys", at.SurveySubmittedA, "returned"))
+	m, u, b = patch("surveys", at.SurveyReturnedA, `{"review_note":" "}`)
+	adminClearsNote := with(mk("admin cannot clear the reason of a returned survey", at.Admin, m, u, b, 400, `"code":"validation_review_note_required"`), noteIs(at.SurveyReturnedA, at.ReturnedNote))
+	m, u, b = patch("surveys", at.SurveyReturnedA, `{"review_note":"请补充近三年研发投入和研发人员数。"}`)
+	adminRewords := with(mk("admin rewords the reason of a returned survey", at.Admin, m, u, b, 200, `"review_note":"请补充近三年研发投入和研发人员数。"`), noteIs(at.SurveyReturnedA, "请补充近三年研发投入和研发人员数。"))
 	m, u, b = patch("surveys", at.SurveyReturnedA, `{"review_note":""}`)
 	officerEditsNote := with(mk("officer cannot change the administrator's note", at.OfficerA, m, u, b, 404, `"status":404`), noteIs(at.SurveyReturnedA, at.ReturnedNote))
 	createWithNote := mk("officer cannot file a survey with a review note", at.OfficerA, http.MethodPost, "/api/collections/surveys/records",
@@ -116,7 +120,7 @@ func TestWorkflowRules(t *testing.T) {
 		strings.NewReader(`{"role":"admin"}`), 404, `"status":404`)
 
 	for _, s := range []step{submitDraft, editSubmitted, officerReviews, adminReviews, returnsSilently, adminReturns, officerSkips, adminSkips,
-		officerEditsNote, resubmit, createWithNote, handOver, badAnswers, createReviewed, createOnDraftForm, deleteSubmitted, officerPublishes, adminPublishes,
+		adminClearsNote, adminRewords, officerEditsNote, resubmit, createWithNote, handOver, badAnswers, createReviewed, createOnDraftForm, deleteSubmitted, officerPublishes, adminPublishes,
 		officerWithdraws, moveSchedule, handCohort, foreignMember, lostReach, roleChange} {
 		sc := tests.ApiScenario{Name: s.name, Method: s.method, URL: s.url, Headers: auth(s.caller),
 			ExpectedStatus: s.status, ExpectedContent: []string{s.contains}, TestAppFactory: at.Enclave.UnmanagedApp}

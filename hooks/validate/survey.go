@@ -41,7 +41,10 @@ func CheckSurvey(app core.App, r *core.Record) error {
 		return validation.Errors{"status": validation.NewError("validation_status_move",
 			fmt.Sprintf("A survey cannot move from %q to %q.", from, to))}
 	}
-	if to == "returned" && from != "returned" && strings.TrimSpace(r.GetString("review_note")) == "" {
+	// A return says why, and a returned survey keeps its reason: it may be reworded, not cleared
+	// (a survey returned before notes existed has none to keep).
+	hadNote := stored != nil && strings.TrimSpace(stored.GetString("review_note")) != ""
+	if to == "returned" && (from != "returned" || hadNote) && strings.TrimSpace(r.GetString("review_note")) == "" {
 		return validation.Errors{"review_note": validation.NewError("validation_review_note_required",
 			"Say why: the officer reads this note beside the returned survey.")}
 	}

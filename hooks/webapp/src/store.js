@@ -24,6 +24,7 @@ export const state = {
   rejects: read(KEY.rejects) || {}, // "table/id" → {message, errors}
   dataVersion: 0, // bumped on every change of the local database
   schemaUpdate: false, // the server syncs a newer schema; the device moves to it when the app next opens
+  migrationsFrom: undefined, // the oldest schema version the database's migrations start from (synchronize's migrationsEnabledAtVersion)
 }
 const listeners = new Set()
 export function subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn) }
