@@ -20,10 +20,10 @@ import (
 // as before.
 const JournalPages = 16
 
-// journalChunk is what memjrnl.c asks sqlite3_malloc for a chunk: sizeof(FileChunk) plus the
-// chunk's bytes beyond the 8 FileChunk declares, its nChunkSize being
-// 8 + MEMJOURNAL_DFLT_FILECHUNKSIZE - sizeof(FileChunk).
-const journalChunk = 16 + (8 + sqlite3.MEMJOURNAL_DFLT_FILECHUNKSIZE - 16 - 8)
+// journalChunk is what memjrnl.c asks sqlite3_malloc for a chunk: sizeof(FileChunk) (16) plus
+// nChunkSize - 8, nChunkSize being 8 + MEMJOURNAL_DFLT_FILECHUNKSIZE - sizeof(FileChunk); that
+// is MEMJOURNAL_DFLT_FILECHUNKSIZE itself.
+const journalChunk = sqlite3.MEMJOURNAL_DFLT_FILECHUNKSIZE
 
 // heapPage is the size and alignment of modernc.org/memory's pages (its pageSizeLog, 16).
 const heapPage = 1 << 16
