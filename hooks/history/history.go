@@ -20,7 +20,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/security"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"feidi/hooks/lib/sqlcache"
@@ -125,7 +124,7 @@ func Write(tx core.App, before, after *core.Record) error {
 		(id, [[table]], record_id, version, operation, door, actor, before, after, note, created, updated)
 		SELECT {:id}, {:table}, {:record}, COALESCE(MAX(version), 0) + 1, {:op}, {:door}, {:actor}, {:before}, {:after}, {:note}, {:now}, {:now}
 		FROM record_history WHERE [[table]] = {:table} AND record_id = {:record}`).
-		Bind(dbx.Params{"id": security.RandomStringWithAlphabet(15, "abcdefghijklmnopqrstuvwxyz0123456789"),
+		Bind(dbx.Params{"id": newID(),
 			"table": r.Collection().Name, "record": r.Id, "op": op, "door": string(a.Door), "actor": a.ID,
 			"before": string(oldJSON), "after": string(newJSON), "note": a.Note, "now": now}).Execute()
 	return err
