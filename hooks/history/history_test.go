@@ -422,3 +422,48 @@ func TestABatchIsItsCallersWrites(t *testing.T) {
 		t.Errorf("a failed batch left versions: %+v", got)
 	}
 }
+
+// TestStoredVersionsTakeAscendingIDsOfTheCollectionsForm: the rows a sync push and REST write
+// take ids in the order they are written, each one the record_history collection's own id field
+// accepts (as PocketBase's admin UI and API read and would save it).
+func TestStoredVersionsTakeAscendingIDsOfTheCollectionsForm(t *testing.T) {
+	app, as := serve(t)
+	engineer := as(at.EngineerA)
+	var last int64
+	if err := app.DB().NewQuery("SELECT COALESCE(MAX(rowid), 0) FROM record_history").Row(&last); err != nil {
+		t.Fatal(err)
+	}
+	// eight trips a day apart, logged forward in time, in one push; then an edit through REST
+	var trips []string
+	for i := range 8 {
+		depart := int64(1772900000000) + int64(i)*86_400_000
+		trips = append(trips, fmt.Sprintf(`{"id":"AscendingTrip%03d","engineer":%q,"from_city":"dazu","to_city":"chengdu","mode":"hsr","depart_at":%d,"arrive_at":%d}`,
+			i, at.EngineerRecA, depart, depart+4_000_000))
+	}
+	pushed(t, engineer, "commute_logs", `{"created":[`+strings.Join(trips, ",")+`],"updated":[],"deleted":[]}`)
+	if status, body := engineer.Text(http.MethodPatch, "/api/collections/commute_logs/records/"+at.CommuteA,
+		`{"note":"written after the push"}`); status != 200 {
+		t.Fatalf("REST update: %d %s", status, body)
+	}
+	var ids []string
+	if err := app.DB().NewQuery("SELECT id FROM record_history WHERE rowid > {:last} ORDER BY rowid").
+		Bind(map[string]any{"last": last}).Column(&ids); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 9 {
+		t.Fatalf("%d versions written, want 9: %v", len(ids), ids)
+	}
+	c, err := app.FindCollectionByNameOrId(history.Collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := c.Fields.GetByName(core.FieldNameId).(*core.TextField)
+	for i, id := range ids {
+		if err := field.ValidatePlainValue(id); err != nil {
+			t.Errorf("stored id %q: the collection's id field refuses it: %v", id, err)
+		}
+		if i > 0 && id <= ids[i-1] {
+			t.Errorf("id %q written after %q does not ascend", id, ids[i-1])
+		}
+	}
+}
