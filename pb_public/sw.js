@@ -1,7 +1,7 @@
 // The Feidi service worker: keeps the app shell (page, bundle, stylesheet, icons) so that the
 // app opens with the network off. Data never passes through here: /api/ and the admin UI (/_/)
 // go to the network as they are. build.js fills in the version and the shell's files.
-const VERSION = '1111e2287dc0'
+const VERSION = '9dbf47b7558b'
 const SHELL = ["/","/app.css","/app.js","/board.html","/enrol.html","/icon-192.png","/icon-512.png","/manifest.webmanifest"]
 const CACHE = 'feidi-shell-' + VERSION
 

@@ -4,7 +4,7 @@ import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import './style.css'
 import { t, lang, setLang } from './i18n.js'
-import { state, subscribe, emit, start, signIn, signOut, syncNow, rejectOf, submitLater, submitWaitsForPhotos, create, update, remove, all, Q, api } from './store.js'
+import { state, subscribe, emit, start, signIn, signOut, syncNow, rejectOf, submitLater, submitWaitsForPhotos, addPhotos, create, update, remove, all, Q, api } from './store.js'
 import { checkUSCC, checkPhone, checkTrip, checkEntry, shanghai, shanghaiDay, fromShanghai } from './rules.js'
 import { SchemaField, check, prune } from './schemaform.jsx'
 import * as photos from './photos.js'
@@ -297,10 +297,8 @@ function SurveyView({ id }) {
     p => update(s, { location: JSON.stringify({ lon: p.coords.longitude, lat: p.coords.latitude }) }),
     () => setMsg(t('locationFailed')), { enableHighAccuracy: true, timeout: 15000 })
   const addPhoto = async ev => {
-    for (const f of ev.target.files) await photos.add(id, f)
+    await addPhotos(id, [...ev.target.files])
     ev.target.value = ''
-    state.dataVersion++
-    emit()
     syncNowIfOnline()
   }
   return (
@@ -657,4 +655,14 @@ start()
 const root = document.getElementById('app')
 root.textContent = '' // the page's boot message
 render(<App />, root)
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js')
+// keepShell installs the service worker that keeps the app shell for offline use. An install that
+// fails (a file of the shell not fetched on a poor network) leaves no worker until the next page
+// load, so it is tried again, less and less often, while the page stays open.
+function keepShell(delay = 2000) {
+  const again = () => setTimeout(() => keepShell(Math.min(delay * 2, 5 * 60 * 1000)), delay)
+  navigator.serviceWorker.register('/sw.js').then(reg => {
+    const w = reg.installing
+    if (w) w.addEventListener('statechange', () => { if (w.state === 'redundant' && !reg.active) again() })
+  }, again)
+}
+if ('serviceWorker' in navigator) keepShell()

@@ -172,6 +172,15 @@ async function countPending() {
   return state.pending
 }
 
+// addPhotos queues a survey's photos on the device and counts them among what waits to sync at
+// once: the queue is not a WatermelonDB table, so no change subscription sees it.
+export async function addPhotos(surveyId, files) {
+  for (const f of files) await photos.add(surveyId, f)
+  state.dataVersion++
+  await countPending()
+  emit()
+}
+
 // signOut clears the device: the database, the photo queue, the session.
 export async function signOut() {
   if (state.db) {
