@@ -15,6 +15,7 @@ import (
 	"feidi/hooks/feed"
 	"feidi/hooks/history"
 	"feidi/hooks/indicators"
+	"feidi/hooks/narrowupdate"
 	"feidi/hooks/outbox"
 	"feidi/hooks/reference"
 	"feidi/hooks/replica"
@@ -25,6 +26,7 @@ import (
 
 // Register binds every hook of Feidi to app, configured by s.
 func Register(app core.App, s settings.Settings) {
+	narrowupdate.Register(app)
 	validate.Register(app)
 	history.Register(app)
 	enrolment.Register(app)
