@@ -26,7 +26,9 @@ const HookID = "feidi_narrow_update"
 
 // Register binds the write of every record update, as the last handler of the model's update
 // execution, in place of PocketBase's: the validations, the hooks before it and everything
-// after the write are PocketBase's as before.
+// after the write are PocketBase's as before. It writes to the main database: PocketBase saves
+// only its logs, which are not records, to the auxiliary one. A handler bound later at the same
+// priority would never run; hooks.Register binds this one first.
 func Register(app core.App) {
 	app.OnModelUpdateExecute().Bind(&hook.Handler[*core.ModelEvent]{
 		Id:       HookID,
@@ -42,6 +44,9 @@ func Register(app core.App) {
 }
 
 // write is PocketBase's update (core.BaseApp's update, v0.36.8) without the id in the SET list.
+// When the id is all there is to write (a record saved with IgnoreUnchangedFields and nothing
+// changed, or a collection of no other field), PocketBase's own write runs: an UPDATE needs a
+// column to set, and PocketBase's fires the table's update triggers.
 func write(e *core.ModelEvent, r *core.Record) error {
 	data, err := r.DBExport(e.App)
 	if err != nil {
@@ -52,6 +57,9 @@ func write(e *core.ModelEvent, r *core.Record) error {
 		return errors.New("primary key change is not allowed")
 	}
 	delete(data, "id")
+	if len(data) == 0 {
+		return e.Next()
+	}
 	return retryLocked(func() error {
 		_, err := e.App.NonconcurrentDB().Update(r.TableName(), data, dbx.HashExp{"id": pk}).
 			WithContext(e.Context).Execute()

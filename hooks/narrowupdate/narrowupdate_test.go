@@ -44,6 +44,15 @@ func updates(app *tests.TestApp, table string) func() []string {
 	return func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), seen...) }
 }
 
+// setList is the SET list of an UPDATE statement.
+func setList(q string) string {
+	from, to := strings.Index(q, " SET "), strings.Index(q, " WHERE ")
+	if from < 0 || to < from {
+		return ""
+	}
+	return q[from+len(" SET ") : to]
+}
+
 func row(t *testing.T, app core.App, table, id string) dbx.NullStringMap {
 	t.Helper()
 	m := dbx.NullStringMap{}
@@ -72,7 +81,7 @@ func TestAnUpdateSetsEveryColumnButTheID(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("UPDATE statements: %q", got)
 	}
-	set := got[0][strings.Index(got[0], " SET ")+5 : strings.Index(got[0], " WHERE ")]
+	set := setList(got[0])
 	for _, col := range []string{"title", "n", "flag", "meta", "at", "updated"} {
 		if !strings.Contains(set, "`"+col+"`=") {
 			t.Errorf("the SET list lacks %s: %s", col, got[0])
@@ -115,7 +124,7 @@ func TestTheRowIsPocketBasesOwn(t *testing.T) {
 	app.OnModelUpdateExecute().Unbind(narrowupdate.HookID)
 	seen := updates(app, "things")
 	edit(b)
-	if got := seen(); len(got) != 1 || !strings.Contains(got[0], "`id`=") {
+	if got := seen(); len(got) != 1 || !strings.Contains(setList(got[0]), "`id`=") {
 		t.Fatalf("with the handler unbound, PocketBase's own write was expected: %q", got)
 	}
 	ra, rb := row(t, app, "things", a.Id), row(t, app, "things", b.Id)
@@ -145,5 +154,35 @@ func TestAnIDChangeIsStillRefused(t *testing.T) {
 	}
 	if got := row(t, app, "things", id)["title"].String; got != "kept" {
 		t.Errorf("the row was written: title %q", got)
+	}
+}
+
+// TestAnUpdateOfNothingButTheID is PocketBase's own write: a record of a collection with no
+// autodate field, saved again with IgnoreUnchangedFields and nothing changed, exports only its id.
+func TestAnUpdateOfNothingButTheID(t *testing.T) {
+	app := apptest.New(t)
+	c := core.NewBaseCollection("bare")
+	c.Fields.Add(&core.TextField{Name: "title"})
+	if err := app.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	r := core.NewRecord(c)
+	r.Set("title", "same")
+	apptest.Save(t, app, r)
+
+	again, err := app.FindRecordById("bare", r.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.IgnoreUnchangedFields(true)
+	seen := updates(app, "bare")
+	if err := app.Save(again); err != nil {
+		t.Fatalf("a save of nothing changed: %v", err)
+	}
+	if got := seen(); len(got) != 1 || setList(got[0]) != "`id`='"+r.Id+"'" {
+		t.Errorf("PocketBase's own write was expected: %q", got)
+	}
+	if got := row(t, app, "bare", r.Id)["title"].String; got != "same" {
+		t.Errorf("title %q", got)
 	}
 }
