@@ -67,16 +67,21 @@ func write(e *core.ModelEvent, r *core.Record) error {
 	})
 }
 
+// retryIntervals and maxRetries are PocketBase's for its own writes (core/db_retry.go, which
+// keeps them unexported).
+var retryIntervals = []time.Duration{50, 100, 150, 200, 300, 400, 500, 700, 1000}
+
+const maxRetries = 12
+
 // retryLocked retries op while SQLite answers that the database or a table is locked, as
 // PocketBase's own writes do (the same texts, intervals and number of retries).
 func retryLocked(op func() error) error {
-	intervals := []time.Duration{50, 100, 150, 200, 300, 400, 500, 700, 1000}
 	for attempt := 1; ; attempt++ {
 		err := op()
-		if err == nil || attempt > 12 ||
+		if err == nil || attempt > maxRetries ||
 			!strings.Contains(err.Error(), "database is locked") && !strings.Contains(err.Error(), "table is locked") {
 			return err
 		}
-		time.Sleep(intervals[min(attempt, len(intervals)-1)] * time.Millisecond)
+		time.Sleep(retryIntervals[min(attempt, len(retryIntervals)-1)] * time.Millisecond)
 	}
 }
